@@ -1,0 +1,209 @@
+// The contract between the server's main thread and its partition workers.
+//
+// Owns: the shapes that cross the worker-thread boundary (structured-clone-safe plain data only:
+// no classes, no functions, bigint and Uint8Array allowed) and the schema snapshot the workers
+// route by. Does not own: how the main thread parses HTTP (ingress/admin) or how a worker applies
+// commands (processor). Change it additively; both sides compile against it.
+//
+// Threads (ARCHITECTURE.md): the main thread runs ingress, admin and metadata, and owns the
+// partition table. Each partition worker is a piscina pool with exactly one thread
+// (minThreads = maxThreads = 1), so every task for a partition lands on the thread that owns it;
+// `concurrentTasksPerWorker` lets thousands of invocations wait in one worker at once, and the
+// pool's `maxQueue` is the bound of D5 (past it the ingress answers 429/503).
+//
+// C1. A partition is owned by exactly one worker for the whole life of the process
+//     (partition p → worker p mod workerCount). The partition table never changes at run time.
+// C2. Every task answer that acknowledges something (an accepted send, a delivered outbox
+//     message, a completed call) is sent only after the log record carrying it is durable (D1).
+// C3. Errors cross the boundary as `WireError { code, message, stack? }` and are rebuilt from a
+//     code → class registry on the receiving side.
+// C4. Schema snapshots carry a strictly increasing `version`; a worker ignores an older one.
+
+import type { MessagePort } from "node:worker_threads";
+
+/** Service kinds as the discovery manifest names them. */
+export type ServiceType = "SERVICE" | "VIRTUAL_OBJECT" | "WORKFLOW";
+/** Handler kinds; plain services have none (undefined). */
+export type HandlerType = "EXCLUSIVE" | "SHARED" | "WORKFLOW";
+
+export interface RetryPolicy {
+  initialIntervalMs: number;
+  exponentiationFactor: number;
+  maxIntervalMs: number;
+  /** Counts the first attempt. */
+  maxAttempts: number;
+  onMaxAttempts: "PAUSE" | "KILL";
+}
+
+export interface DeploymentInfo {
+  /** `dp_…` */
+  id: string;
+  /** Base URI without a trailing slash; the invoker appends `/invoke/{service}/{handler}`. */
+  uri: string;
+  /** true: HTTP/1.1 request/response; false: HTTP/2 (prior knowledge) bidirectional streaming. */
+  useHttp11: boolean;
+  additionalHeaders: Record<string, string>;
+  minProtocolVersion: number;
+  maxProtocolVersion: number;
+}
+
+export interface HandlerInfo {
+  name: string;
+  ty: HandlerType | undefined;
+  /** Content type the input must have, if the manifest restricts it (`undefined` = any/none). */
+  inputContentType?: string;
+  /** Whether an empty body is allowed for the input. */
+  inputEmptyAllowed?: boolean;
+  public: boolean;
+  inactivityTimeoutMs?: number;
+  abortTimeoutMs?: number;
+  journalRetentionMs?: number;
+  idempotencyRetentionMs?: number;
+  workflowCompletionRetentionMs?: number;
+  enableLazyState?: boolean;
+  retryPolicy?: Partial<RetryPolicy>;
+}
+
+export interface ServiceInfo {
+  name: string;
+  ty: ServiceType;
+  /** The deployment new invocations go to (the latest registration that carried the service). */
+  deploymentId: string;
+  revision: number;
+  public: boolean;
+  handlers: Record<string, HandlerInfo>;
+  inactivityTimeoutMs?: number;
+  abortTimeoutMs?: number;
+  journalRetentionMs?: number;
+  idempotencyRetentionMs?: number;
+  workflowCompletionRetentionMs?: number;
+  enableLazyState?: boolean;
+  retryPolicy?: Partial<RetryPolicy>;
+}
+
+/** Everything a worker needs to route and run invocations. Sent whole on every change (C4). */
+export interface SchemaSnapshot {
+  version: number;
+  deployments: Record<string, DeploymentInfo>;
+  services: Record<string, ServiceInfo>;
+}
+
+/** Server-wide settings a worker needs; defaults live in the server's constants. */
+export interface PartitionConfig {
+  /** Default inactivity timeout of an attempt (Restate: 60 s). */
+  inactivityTimeoutMs: number;
+  /** Default abort timeout of an attempt (Restate: 10 min). */
+  abortTimeoutMs: number;
+  defaultRetryPolicy: RetryPolicy;
+  /** Bound on invocations admitted to one partition and not yet completed (D5). */
+  inflightInvocationsMax: number;
+  /** Bound on a virtual-object key's inbox (D5). */
+  inboxLengthMax: number;
+  /** Whether log appends fsync (always true in production; tests of logic may turn it off). */
+  fsync: boolean;
+}
+
+export interface WireError {
+  code: string;
+  message: string;
+  stack?: string;
+}
+
+/** A terminal failure as the protocol carries it (`Failure { code, message, metadata }`). */
+export interface InvocationFailure {
+  code: number;
+  message: string;
+  metadata?: Record<string, string>;
+}
+
+export type InvocationOutcome = { value: Uint8Array } | { failure: InvocationFailure };
+
+/** A new invocation, minted by the ingress on the main thread. */
+export interface InvokeRequest {
+  /** `inv_1…`; the partition key inside it selects the partition. */
+  invocationId: string;
+  service: string;
+  handler: string;
+  /** Object or workflow key; absent for plain services. */
+  key?: string;
+  /** Request headers forwarded into `InputCommand.headers`. */
+  headers: [string, string][];
+  body: Uint8Array;
+  /** call: answer with the outcome; send: answer once the invocation is durably accepted. */
+  mode: "call" | "send";
+  /** Absolute time (epoch ms) for a delayed send. */
+  executeAtMs?: number;
+  idempotencyKey?: string;
+  /** W3C trace context from the ingress request, passed on to every attempt. */
+  traceparent?: string;
+  tracestate?: string;
+}
+
+export type InvokeResult =
+  | { kind: "completed"; invocationId: string; outcome: InvocationOutcome; idempotencyExpiresAtMs?: number }
+  | { kind: "accepted"; invocationId: string; status: "Accepted" | "PreviouslyAccepted"; executeAtMs?: number };
+
+/** Tasks the main thread runs on a worker (one piscina task each; the answer is the result). */
+export type WorkerTask =
+  | {
+      kind: "open";
+      workerIndex: number;
+      /** The partitions this worker owns (C1). */
+      partitions: number[];
+      partitionCount: number;
+      dataDir: string;
+      config: PartitionConfig;
+      schema: SchemaSnapshot;
+      /** Worker → main events (`WorkerEvent`); transferred with the task. */
+      events: MessagePort;
+    }
+  | { kind: "schema"; schema: SchemaSnapshot }
+  | { kind: "invoke"; partition: number; request: InvokeRequest }
+  | { kind: "deliver"; partition: number; message: OutboxMessage }
+  | { kind: "close" };
+
+/** Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void, close → void. */
+export interface OpenResult {
+  /** Per partition: the LSN replay started from and how many records were replayed. */
+  recovered: { partition: number; fromLsn: number; records: number }[];
+}
+
+/**
+ * A message from one partition's durable outbox to another partition (cross-partition calls,
+ * sends and completions). `(fromPartition, seq)` is unique and dense per source partition; the
+ * receiver deduplicates on it and the sender retries until acknowledged.
+ */
+export interface OutboxMessage {
+  fromPartition: number;
+  seq: number;
+  toPartition: number;
+  /** Opaque to the main thread: the processor's own encoding of what to apply. */
+  payload: Uint8Array;
+}
+
+/** Events a worker posts to the main thread on its `events` port. */
+export type WorkerEvent =
+  /** Deliver to `message.toPartition` (as a `deliver` task), then answer with `outbox-ack`. */
+  | { kind: "outbox"; message: OutboxMessage }
+  | { kind: "log"; level: "debug" | "info" | "warn" | "error"; message: string; fields?: Record<string, unknown> };
+
+/** Main → worker on the same port, once a delivered message is durable on the receiver. */
+export type MainEvent = { kind: "outbox-ack"; fromPartition: number; seq: number };
+
+/** 2^64: the partition-key space is [0, 2^64), split into equal contiguous ranges. */
+const partitionKeySpace = 1n << 64n;
+
+/**
+ * The partition that owns a partition key: partition i owns keys in
+ * [i·2^64/N, (i+1)·2^64/N). Same split as Restate's, so ids minted on either server route alike.
+ */
+export function partitionOf(partitionKey: bigint, partitionCount: number): number {
+  if (partitionKey < 0n || partitionKey >= partitionKeySpace) throw new RangeError(`partition key out of range: ${partitionKey}`);
+  if (!Number.isInteger(partitionCount) || partitionCount < 1) throw new RangeError(`bad partition count: ${partitionCount}`);
+  return Number((partitionKey * BigInt(partitionCount)) >> 64n);
+}
+
+/** The worker that owns a partition (C1). */
+export function workerOf(partition: number, workerCount: number): number {
+  return partition % workerCount;
+}
