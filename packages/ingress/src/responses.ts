@@ -1,0 +1,93 @@
+// Answers of the ingress API (RESTATE-PROTOCOL.md §6.1, §6.5):
+//
+//   call ok        200  body = raw output           content-type per the handler's output, x-restate-id
+//   send ok        202  {"invocationId", "status", "executionTime"?}      application/json, x-restate-id
+//   invocation     <failure code>  {"code", "message", "metadata"?, "source": "invocation"}   x-restate-error-source: invocation
+//   ingress error  <status>        {"code", "message", "source": "ingress"}                 x-restate-error-source: ingress
+
+import { STATUS_CODES } from "node:http";
+import type { InvocationFailure } from "@cairn/partition";
+import type { IngressError } from "./errors.js";
+
+export type Header = readonly [name: string, value: string];
+
+export interface IngressResponse {
+  readonly status: number;
+  readonly headers: readonly Header[];
+  readonly body: Uint8Array | string;
+}
+
+const json = "application/json";
+
+/** `"404 Not Found"`: the status line text uWS wants, cached per code. */
+const statusLines = new Map<number, string>();
+export function statusLine(status: number): string {
+  let line = statusLines.get(status);
+  if (line === undefined) {
+    line = `${status} ${STATUS_CODES[status] ?? "Unknown"}`;
+    statusLines.set(status, line);
+  }
+  return line;
+}
+
+export function ingressErrorResponse(error: IngressError, invocationId?: string): IngressResponse {
+  const headers: Header[] = [
+    ["content-type", json],
+    ["x-restate-error-source", "ingress"],
+  ];
+  if (invocationId !== undefined) headers.push(["x-restate-id", invocationId]);
+  return { status: error.status, headers, body: JSON.stringify({ code: error.status, message: error.message, source: "ingress" }) };
+}
+
+/** HTTP status of an invocation failure: its code when it is a valid final status, else 500. */
+export function failureStatus(code: number): number {
+  return Number.isInteger(code) && code >= 200 && code <= 999 ? code : 500;
+}
+
+export function invocationFailureResponse(invocationId: string, failure: InvocationFailure): IngressResponse {
+  const body: { code: number; message: string; metadata?: Record<string, string>; source: "invocation" } = {
+    code: failure.code,
+    message: failure.message,
+    source: "invocation",
+  };
+  if (failure.metadata !== undefined && Object.keys(failure.metadata).length > 0) body.metadata = failure.metadata;
+  return {
+    status: failureStatus(failure.code),
+    headers: [
+      ["content-type", json],
+      ["x-restate-error-source", "invocation"],
+      ["x-restate-id", invocationId],
+    ],
+    body: JSON.stringify(body),
+  };
+}
+
+export function callResponse(
+  invocationId: string,
+  value: Uint8Array,
+  contentType: string | undefined,
+  setContentTypeIfEmpty: boolean,
+  idempotencyExpiresAtMs: number | undefined,
+): IngressResponse {
+  const headers: Header[] = [["x-restate-id", invocationId]];
+  if (contentType !== undefined && (value.length > 0 || setContentTypeIfEmpty)) headers.push(["content-type", contentType]);
+  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", new Date(idempotencyExpiresAtMs).toISOString()]);
+  return { status: 200, headers, body: value };
+}
+
+export function sendResponse(invocationId: string, status: "Accepted" | "PreviouslyAccepted", executeAtMs: number | undefined): IngressResponse {
+  const body: { invocationId: string; status: string; executionTime?: string } = { invocationId, status };
+  if (executeAtMs !== undefined) body.executionTime = new Date(executeAtMs).toISOString();
+  return {
+    status: 202,
+    headers: [
+      ["content-type", json],
+      ["x-restate-id", invocationId],
+    ],
+    body: JSON.stringify(body),
+  };
+}
+
+export function healthResponse(body: Uint8Array): IngressResponse {
+  return { status: 200, headers: [["content-type", json]], body };
+}
