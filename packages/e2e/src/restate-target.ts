@@ -1,0 +1,17 @@
+// The reference target: the real restate-server (`@restatedev/restate-server@1.7.12`) through
+// the testkit. A restart on the same `--base-dir` keeps deployments, invocations, journals,
+// state and timers (checked by the suite itself: state, sleep and crash scenarios).
+import { startRestateServer } from "@cairn/testkit";
+import { partitionCount, serverReadyTimeoutMs } from "./constants.js";
+import { type Launched, ProcessTarget, type Target } from "./target.js";
+
+export function restateTarget(): Target {
+  return new ProcessTarget("restate", async (dataDir: string): Promise<Launched> => {
+    const server = await startRestateServer({
+      dataDir,
+      partitions: partitionCount,
+      readyTimeoutMs: serverReadyTimeoutMs,
+    });
+    return { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, child: server.child };
+  });
+}
