@@ -20,7 +20,7 @@ class Inode {
   data = new Uint8Array(64);
   size = 0;
   /** Content as of the last fdatasync: what survives a crash. */
-  synced = new Uint8Array(0);
+  synced: Uint8Array = new Uint8Array(0);
 
   ensure(capacity: number): void {
     if (capacity <= this.data.length) return;
@@ -253,8 +253,9 @@ export class FaultyStorage implements LogStorage {
       if (this.locks.has(dir)) throw new LogLockedError(dir, "another log in this test");
       this.locks.add(dir);
       const generation = this.generation;
-      return async () => {
+      return () => {
         if (generation === this.generation) this.locks.delete(dir);
+        return Promise.resolve();
       };
     });
   }
