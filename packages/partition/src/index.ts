@@ -20,3 +20,22 @@ export type {
   WorkerEvent,
   WorkerTask,
 } from "./contract.js";
+export { workerEntryPath, workerEntryUrl } from "./worker-entry.js";
+export {
+  BadRequestError,
+  CommandDecodeError,
+  InboxFullError,
+  PartitionClosedError,
+  PartitionError,
+  PartitionNotOwnedError,
+  PartitionQueueFullError,
+  ServiceNotFoundError,
+  StoreCorruptError,
+  WorkerStateError,
+  WrongPartitionError,
+  partitionErrorClasses,
+  partitionErrorFromWire,
+  toWireError,
+} from "./errors.js";
+export type { PartitionErrorCode } from "./errors.js";
+export { defaultInboxLengthMax, defaultInflightInvocationsMax } from "./constants.js";

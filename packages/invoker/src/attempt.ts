@@ -1,0 +1,477 @@
+// One attempt of an invocation against a deployment (RESTATE-PROTOCOL.md §1, §4.2–§4.5).
+//
+// Owns: the HTTP exchange of one attempt — request head, Start + journal replay, the frames the
+// SDK sends back, the frames the server pushes on the open request (notifications, run acks), the
+// inactivity and abort timers. Does not own: what a frame means for the invocation (the partition
+// processor decides, logs and answers), retries (retry-policy.ts), sessions (session-pool.ts).
+//
+// A1. Start is the first frame written and the journal follows it in stored order (journal order
+//     = wire order); `known_entries` equals the number of journal frames written.
+// A2. Frames from the SDK reach the listener in arrival order, one call per received chunk, and
+//     never after the terminal frame (End, Suspension, Error) or after the attempt failed.
+// A3. The request body is ended once a terminal frame arrived, on inactivity, and — for HTTP/1.1
+//     request/response — right after the replay; nothing is written after it ended.
+// A4. `done` settles exactly once: with the terminal frame, or with an InvokerError.
+import * as http from "node:http";
+import * as https from "node:https";
+import type * as http2 from "node:http2";
+import {
+  ErrorMessageSchema,
+  StartMessageSchema,
+  StartMessage_StateEntrySchema,
+  SuspensionMessageSchema,
+  create,
+  flattenFuture,
+  fromBinary,
+  suspensionFuture,
+  toBinary,
+  type Future,
+} from "@cairn/protocol";
+import { connectTimeoutMs, errorBodyBytesMax } from "./constants.js";
+import {
+  AbortTimeoutError,
+  AttemptAbortedError,
+  ConnectError,
+  ContentTypeError,
+  HttpStatusError,
+  type InvokerError,
+  MissingTerminalError,
+  ProtocolViolationError,
+} from "./errors.js";
+import { FrameReader, frame, type RawFrame } from "./frame-reader.js";
+import type { SessionPool } from "./session-pool.js";
+
+/** Message type codes this module needs (RESTATE-PROTOCOL.md §3.2). */
+const typeStart = 0x0000;
+const typeSuspension = 0x0001;
+const typeError = 0x0002;
+const typeEnd = 0x0003;
+const typeProposeRunCompletion = 0x0005;
+const typeAwaitingOn = 0x0006;
+const firstCommandType = 0x0400;
+const lastCommandType = 0x7fff;
+const firstCustomType = 0xfc00;
+
+export interface AttemptDeployment {
+  /** Base URI without a trailing slash (a path prefix and a query string are kept). */
+  uri: string;
+  additionalHeaders: Readonly<Record<string, string>>;
+  /** HTTP/1.1 request/response instead of HTTP/2 bidirectional streaming. */
+  useHttp11: boolean;
+}
+
+export interface StartFields {
+  /** Raw 24-byte invocation id. */
+  id: Uint8Array;
+  /** `inv_1…` */
+  debugId: string;
+  /** Object or workflow key; "" for services. */
+  key: string;
+  stateMap: readonly (readonly [Uint8Array, Uint8Array])[];
+  partialState: boolean;
+  retryCountSinceLastStoredEntry: number;
+  durationSinceLastStoredEntryMs: number;
+  randomSeed: bigint;
+  idempotencyKey?: string;
+}
+
+export interface JournalFrame {
+  readonly type: number;
+  readonly payload: Uint8Array;
+}
+
+export interface AttemptRequest {
+  deployment: AttemptDeployment;
+  service: string;
+  handler: string;
+  /** 5, 6 or 7 (pinned per invocation, D6). */
+  protocolVersion: number;
+  start: StartFields;
+  journal: readonly JournalFrame[];
+  /** Extra request headers of this attempt (trace context). */
+  headers?: Readonly<Record<string, string>>;
+  inactivityTimeoutMs: number;
+  abortTimeoutMs: number;
+}
+
+export interface SdkError {
+  code: number;
+  message: string;
+  stacktrace: string;
+  relatedCommandIndex?: number;
+  relatedCommandName?: string;
+  relatedCommandType?: number;
+  nextRetryDelayMs?: number;
+  behavior: "retry" | "pause" | "fail";
+}
+
+export type Terminal = { kind: "end" } | { kind: "suspension"; future: Future } | { kind: "error"; error: SdkError };
+
+export type AttemptOutcome = { kind: "terminal"; terminal: Terminal } | { kind: "failed"; error: InvokerError };
+
+export interface AttemptListener {
+  /**
+   * The frames of one received chunk, in order (commands, run proposals, custom entries; AwaitingOn
+   * hints are dropped), and the terminal frame if the chunk carried one. Called synchronously.
+   */
+  onFrames(frames: readonly RawFrame[], terminal: Terminal | undefined): void;
+}
+
+export function invocationContentType(version: number): string {
+  return `application/vnd.restate.invocation.v${version}`;
+}
+
+/** The URL of `/invoke/{service}/{handler}` under a deployment URI (prefix and query kept). */
+export function invokeUrl(uri: string, service: string, handler: string): URL {
+  const url = new URL(uri);
+  const base = url.pathname.replace(/\/+$/, "");
+  url.pathname = `${base}/invoke/${encodeURIComponent(service)}/${encodeURIComponent(handler)}`;
+  return url;
+}
+
+/**
+ * The future a suspension waits on: the V7 tree, or the V5/V6 flat lists as one FIRST_COMPLETED
+ * node. An empty one is a protocol violation (Restate fails the attempt too).
+ */
+export function decodeSuspension(payload: Uint8Array): Future {
+  const future = suspensionFuture(fromBinary(SuspensionMessageSchema, payload));
+  const leaves = flattenFuture(future);
+  if (leaves.completions.length + leaves.signals.length + leaves.namedSignals.length === 0) {
+    throw new ProtocolViolationError("suspension awaits nothing");
+  }
+  return future;
+}
+
+export function decodeError(payload: Uint8Array): SdkError {
+  const m = fromBinary(ErrorMessageSchema, payload);
+  const error: SdkError = {
+    code: m.code,
+    message: m.message,
+    stacktrace: m.stacktrace,
+    behavior: (m.behavior as number) === 1 ? "pause" : (m.behavior as number) === 2 ? "fail" : "retry",
+  };
+  if (m.relatedCommandIndex !== undefined) error.relatedCommandIndex = m.relatedCommandIndex;
+  if (m.relatedCommandName !== undefined) error.relatedCommandName = m.relatedCommandName;
+  if (m.relatedCommandType !== undefined) error.relatedCommandType = m.relatedCommandType;
+  if (m.nextRetryDelay !== undefined) error.nextRetryDelayMs = Number(m.nextRetryDelay);
+  return error;
+}
+
+export function encodeStart(start: StartFields, knownEntries: number, version: number): Uint8Array {
+  const message = create(StartMessageSchema, {
+    id: start.id,
+    debugId: start.debugId,
+    knownEntries,
+    stateMap: start.stateMap.map(([key, value]) => create(StartMessage_StateEntrySchema, { key, value })),
+    partialState: start.partialState,
+    key: start.key,
+    retryCountSinceLastStoredEntry: start.retryCountSinceLastStoredEntry,
+    durationSinceLastStoredEntry: BigInt(Math.max(0, Math.floor(start.durationSinceLastStoredEntryMs))),
+    randomSeed: start.randomSeed,
+  });
+  if (version >= 7 && start.idempotencyKey !== undefined) message.idempotencyKey = start.idempotencyKey;
+  return toBinary(StartMessageSchema, message);
+}
+
+/** Bookkeeping shared by both transports. */
+export class Attempt {
+  readonly done: Promise<AttemptOutcome>;
+  readonly #request: AttemptRequest;
+  readonly #listener: AttemptListener;
+  readonly #reader = new FrameReader();
+  #resolve!: (outcome: AttemptOutcome) => void;
+  #settled = false;
+  #terminal: Terminal | undefined;
+  /** Whether the request body has been ended (A3). */
+  #requestEnded = false;
+  #inactivityTimer: NodeJS.Timeout | undefined;
+  #abortTimer: NodeJS.Timeout | undefined;
+  #headTimer: NodeJS.Timeout | undefined;
+  #write: ((bytes: Uint8Array) => void) | undefined;
+  #endRequest: (() => void) | undefined;
+  #destroy: (() => void) | undefined;
+
+  private constructor(request: AttemptRequest, listener: AttemptListener) {
+    this.#request = request;
+    this.#listener = listener;
+    this.done = new Promise((resolve) => {
+      this.#resolve = resolve;
+    });
+  }
+
+  /** Starts an attempt; the returned object is live until `done` settles. */
+  static start(pool: SessionPool, request: AttemptRequest, listener: AttemptListener): Attempt {
+    if (request.journal.length < 1) throw new RangeError("a journal has at least its Input command");
+    const attempt = new Attempt(request, listener);
+    try {
+      if (request.deployment.useHttp11) attempt.#startHttp1();
+      else attempt.#startHttp2(pool);
+    } catch (error) {
+      attempt.#fail(new ConnectError(request.deployment.uri, error));
+    }
+    return attempt;
+  }
+
+  /** Whether frames can still be pushed to the SDK. */
+  get writable(): boolean {
+    return !this.#settled && !this.#requestEnded && this.#write !== undefined;
+  }
+
+  /** Pushes a frame (notification or run ack) to the SDK; false if the request is already ended. */
+  send(type: number, payload: Uint8Array): boolean {
+    if (!this.writable || this.#write === undefined) return false;
+    this.#write(frame(type, 0, payload));
+    this.#touch();
+    return true;
+  }
+
+  /** Ends the request body: the SDK suspends or finishes once it has nothing left to do. */
+  endRequest(): void {
+    if (this.#requestEnded || this.#settled) return;
+    this.#requestEnded = true;
+    this.#clearInactivity();
+    this.#endRequest?.();
+    this.#armAbort();
+  }
+
+  /** Aborts the exchange (kill, shutdown); `done` settles with AttemptAbortedError. */
+  abort(reason: string): void {
+    this.#fail(new AttemptAbortedError(reason));
+  }
+
+  #startHttp2(pool: SessionPool): void {
+    const { deployment, service, handler, protocolVersion } = this.#request;
+    const url = invokeUrl(deployment.uri, service, handler);
+    const contentType = invocationContentType(protocolVersion);
+    const session: http2.ClientHttp2Session = pool.session(url.origin);
+    const stream = session.request(
+      {
+        ":method": "POST",
+        ":path": `${url.pathname}${url.search}`,
+        ...deployment.additionalHeaders,
+        ...this.#request.headers,
+        ...this.#commonHeaders(contentType),
+      },
+      { endStream: false },
+    );
+    this.#write = (bytes) => {
+      stream.write(bytes);
+    };
+    this.#endRequest = () => {
+      stream.end();
+    };
+    this.#destroy = () => {
+      stream.close(0x8 /* NGHTTP2_CANCEL */);
+    };
+    stream.on("response", (headers) => {
+      this.#clearHeadTimer();
+      const status = Number(headers[":status"] ?? 0);
+      const responseType = headerValue(headers["content-type"]);
+      this.#onHead(status, responseType, headerValue(headers["retry-after"]), stream);
+    });
+    stream.on("data", (chunk: Buffer) => this.#onChunk(chunk));
+    stream.on("end", () => this.#onResponseEnd());
+    stream.on("error", (error) => this.#fail(new ConnectError(url.origin, error)));
+    stream.on("close", () => this.#onResponseEnd());
+    this.#armHeadTimer(url.origin);
+    this.#writeReplay();
+  }
+
+  #startHttp1(): void {
+    const { deployment, service, handler, protocolVersion } = this.#request;
+    const url = invokeUrl(deployment.uri, service, handler);
+    const contentType = invocationContentType(protocolVersion);
+    const client = url.protocol === "https:" ? https : http;
+    const request = client.request(url, {
+      method: "POST",
+      headers: { ...deployment.additionalHeaders, ...this.#request.headers, ...this.#commonHeaders(contentType) },
+    });
+    this.#write = (bytes) => {
+      request.write(bytes);
+    };
+    this.#endRequest = () => {
+      request.end();
+    };
+    this.#destroy = () => {
+      request.destroy();
+    };
+    request.on("response", (response) => {
+      this.#clearHeadTimer();
+      this.#onHead(response.statusCode ?? 0, headerValue(response.headers["content-type"]), headerValue(response.headers["retry-after"]), response);
+      response.on("data", (chunk: Buffer) => this.#onChunk(chunk));
+      response.on("end", () => this.#onResponseEnd());
+      response.on("error", (error) => this.#fail(new ConnectError(url.origin, error)));
+    });
+    request.on("error", (error) => this.#fail(new ConnectError(url.origin, error)));
+    this.#armHeadTimer(url.origin);
+    this.#writeReplay();
+    // Request/response: the SDK suspends at every await that is not already journaled (A3).
+    this.endRequest();
+  }
+
+  #commonHeaders(contentType: string): Record<string, string> {
+    const headers: Record<string, string> = {
+      "content-type": contentType,
+      accept: contentType,
+      "x-restate-invocation-id": this.#request.start.debugId,
+    };
+    if (this.#request.start.key.length > 0) headers["x-restate-service-key"] = encodeURIComponent(this.#request.start.key);
+    return headers;
+  }
+
+  /** A1: Start then every journal entry, in one write. */
+  #writeReplay(): void {
+    const { start, journal, protocolVersion } = this.#request;
+    const parts: Uint8Array[] = [frame(typeStart, 0, encodeStart(start, journal.length, protocolVersion))];
+    for (const entry of journal) parts.push(frame(entry.type, 0, entry.payload));
+    this.#write?.(Buffer.concat(parts));
+    this.#touch();
+  }
+
+  #onHead(status: number, responseType: string | undefined, retryAfter: string | undefined, body: NodeJS.ReadableStream): void {
+    if (this.#settled) return;
+    if (status < 200 || status >= 300) {
+      const chunks: Buffer[] = [];
+      let bytes = 0;
+      body.on("data", (chunk: Buffer) => {
+        if (bytes < errorBodyBytesMax) chunks.push(chunk);
+        bytes += chunk.length;
+      });
+      const finish = (): void => {
+        const text = Buffer.concat(chunks).toString("utf8").slice(0, errorBodyBytesMax);
+        this.#fail(new HttpStatusError(status, text, parseRetryAfter(retryAfter)));
+      };
+      body.on("end", finish);
+      body.on("close", finish);
+      this.#failing = true;
+      return;
+    }
+    const expected = invocationContentType(this.#request.protocolVersion);
+    if (responseType !== expected) this.#fail(new ContentTypeError(expected, responseType));
+  }
+
+  /** Set while a non-2xx body is being read: chunks are the error text, not frames. */
+  #failing = false;
+
+  #onChunk(chunk: Buffer): void {
+    if (this.#settled || this.#failing) return;
+    if (this.#terminal !== undefined) return; // A2: nothing after the terminal frame
+    this.#touch();
+    let frames: RawFrame[];
+    try {
+      frames = this.#reader.push(chunk);
+    } catch (error) {
+      this.#fail(error as InvokerError);
+      return;
+    }
+    if (frames.length === 0) return;
+    const batch: RawFrame[] = [];
+    let terminal: Terminal | undefined;
+    try {
+      for (const f of frames) {
+        const type = f.type;
+        if ((type >= firstCommandType && type <= lastCommandType) || type === typeProposeRunCompletion || type >= firstCustomType) {
+          batch.push(f);
+        } else if (type === typeAwaitingOn) {
+          // Advisory only (RESTATE-PROTOCOL.md §3.2); resumption is driven by notifications.
+        } else if (type === typeEnd) {
+          terminal = { kind: "end" };
+          break;
+        } else if (type === typeSuspension) {
+          terminal = { kind: "suspension", future: decodeSuspension(f.payload) };
+          break;
+        } else if (type === typeError) {
+          terminal = { kind: "error", error: decodeError(f.payload) };
+          break;
+        } else {
+          throw new ProtocolViolationError(`the SDK sent message type 0x${type.toString(16).padStart(4, "0")}, which only a server may send`);
+        }
+      }
+    } catch (error) {
+      this.#fail(error instanceof ProtocolViolationError ? error : new ProtocolViolationError(`undecodable frame: ${String(error)}`));
+      return;
+    }
+    if (terminal !== undefined) {
+      this.#terminal = terminal;
+      // A3: end the request so the SDK closes its response (RESTATE-PROTOCOL.md §1.5).
+      this.endRequest();
+    }
+    this.#listener.onFrames(batch, terminal);
+  }
+
+  #onResponseEnd(): void {
+    if (this.#settled) return;
+    if (this.#failing) return; // the error-body reader settles
+    if (this.#terminal !== undefined) {
+      this.#settle({ kind: "terminal", terminal: this.#terminal });
+      return;
+    }
+    this.#fail(new MissingTerminalError());
+  }
+
+  #fail(error: InvokerError): void {
+    if (this.#settled) return;
+    this.#settle({ kind: "failed", error });
+  }
+
+  #settle(outcome: AttemptOutcome): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.#clearInactivity();
+    this.#clearHeadTimer();
+    if (this.#abortTimer !== undefined) clearTimeout(this.#abortTimer);
+    if (outcome.kind === "failed") this.#destroy?.();
+    else if (!this.#requestEnded) {
+      this.#requestEnded = true;
+      this.#endRequest?.();
+    }
+    this.#resolve(outcome);
+  }
+
+  /** Any frame in either direction resets the inactivity timer; after the request ended, the abort timer. */
+  #touch(): void {
+    if (this.#settled) return;
+    if (this.#requestEnded) {
+      this.#armAbort();
+      return;
+    }
+    this.#clearInactivity();
+    this.#inactivityTimer = setTimeout(() => this.endRequest(), this.#request.inactivityTimeoutMs);
+  }
+
+  #clearInactivity(): void {
+    if (this.#inactivityTimer !== undefined) clearTimeout(this.#inactivityTimer);
+    this.#inactivityTimer = undefined;
+  }
+
+  #armAbort(): void {
+    if (this.#abortTimer !== undefined) clearTimeout(this.#abortTimer);
+    const timeoutMs = this.#request.abortTimeoutMs;
+    this.#abortTimer = setTimeout(() => this.#fail(new AbortTimeoutError(timeoutMs)), timeoutMs);
+  }
+
+  #armHeadTimer(origin: string): void {
+    this.#headTimer = setTimeout(() => {
+      this.#fail(new ConnectError(origin, new Error(`no response head within ${connectTimeoutMs} ms`)));
+    }, connectTimeoutMs);
+  }
+
+  #clearHeadTimer(): void {
+    if (this.#headTimer !== undefined) clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
+  }
+}
+
+function headerValue(value: string | string[] | number | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value[0];
+  return String(value);
+}
+
+function parseRetryAfter(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}

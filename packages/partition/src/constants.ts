@@ -1,0 +1,24 @@
+// Limits and defaults of @cairn/partition, one place for every bound (D5). Units are in the names.
+
+/** Eager state sent in StartMessage.state_map up to this many bytes; beyond it `partial_state` is set. */
+export const stateMapBytesMax = 4 * 1024 * 1024;
+/** Outbox messages sent and not yet acknowledged, per partition; the rest wait in the table. */
+export const outboxInflightMax = 256;
+/** First wait before resending an unacknowledged outbox message; doubles up to the max. */
+export const outboxRetryInitialMs = 1_000;
+export const outboxRetryMaxMs = 30_000;
+/** Timers loaded into memory at once (the earliest ones); the rest stay in the table. */
+export const timerBatchMax = 256;
+/** setTimeout's own limit (2^31 - 1 ms); a later timer is re-armed when this one fires. */
+export const timerDelayMsMax = 2_147_483_647;
+/** How long a completed invocation's status, journal and result are kept (Restate: journal retention 1 d). */
+export const completionRetentionMs = 24 * 60 * 60 * 1000;
+/** Ingress `call` requests waiting on one partition at once (besides inflightInvocationsMax). */
+export const waitersMax = 100_000;
+
+/** Defaults for PartitionConfig fields when the main thread leaves them to the worker. */
+export const defaultInflightInvocationsMax = 10_000;
+export const defaultInboxLengthMax = 1_000;
+
+if (outboxRetryInitialMs > outboxRetryMaxMs) throw new Error("outbox retry initial exceeds max");
+if (timerBatchMax < 1) throw new Error("timerBatchMax must be positive");

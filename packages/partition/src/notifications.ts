@@ -1,0 +1,97 @@
+// Encoders of the journal entries the processor writes itself: the Input command of a new
+// invocation and the notifications it appends (RESTATE-PROTOCOL.md §3.4). Encoding is
+// deterministic: the same values give the same bytes (D3), and empty oneof members are written (§10.9).
+import {
+  CallCompletionNotificationMessageSchema,
+  CallInvocationIdCompletionNotificationMessageSchema,
+  FailureMetadataSchema,
+  FailureSchema,
+  GetLazyStateCompletionNotificationMessageSchema,
+  GetLazyStateKeysCompletionNotificationMessageSchema,
+  HeaderSchema,
+  InputCommandMessageSchema,
+  MessageType,
+  ProposeRunCompletionAckMessageSchema,
+  SleepCompletionNotificationMessageSchema,
+  StateKeysSchema,
+  ValueSchema,
+  VoidSchema,
+  create,
+  toBinary,
+  type Failure,
+} from "@cairn/protocol";
+import type { WireFailure } from "./command-codec.js";
+
+export function encodeInput(headers: readonly (readonly [string, string])[], body: Uint8Array): Uint8Array {
+  return toBinary(
+    InputCommandMessageSchema,
+    create(InputCommandMessageSchema, {
+      headers: headers.map(([key, value]) => create(HeaderSchema, { key, value })),
+      value: create(ValueSchema, { content: body }),
+    }),
+  );
+}
+
+export function toFailure(failure: WireFailure): Failure {
+  return create(FailureSchema, {
+    code: failure.code,
+    message: failure.msg,
+    metadata: (failure.meta ?? []).map(([key, value]) => create(FailureMetadataSchema, { key, value })),
+  });
+}
+
+export function fromFailure(failure: Failure): WireFailure {
+  const wire: WireFailure = { code: failure.code, msg: failure.message };
+  if (failure.metadata.length > 0) wire.meta = failure.metadata.map((m) => [m.key, m.value]);
+  return wire;
+}
+
+export function sleepCompletion(completionId: number): Uint8Array {
+  return toBinary(
+    SleepCompletionNotificationMessageSchema,
+    create(SleepCompletionNotificationMessageSchema, { completionId, void: create(VoidSchema) }),
+  );
+}
+
+export function lazyStateCompletion(completionId: number, value: Uint8Array | undefined): Uint8Array {
+  return toBinary(
+    GetLazyStateCompletionNotificationMessageSchema,
+    create(GetLazyStateCompletionNotificationMessageSchema, {
+      completionId,
+      result: value === undefined ? { case: "void", value: create(VoidSchema) } : { case: "value", value: create(ValueSchema, { content: value }) },
+    }),
+  );
+}
+
+export function lazyStateKeysCompletion(completionId: number, keys: Uint8Array[]): Uint8Array {
+  return toBinary(
+    GetLazyStateKeysCompletionNotificationMessageSchema,
+    create(GetLazyStateKeysCompletionNotificationMessageSchema, { completionId, stateKeys: create(StateKeysSchema, { keys }) }),
+  );
+}
+
+export function callInvocationIdCompletion(completionId: number, invocationId: string): Uint8Array {
+  return toBinary(
+    CallInvocationIdCompletionNotificationMessageSchema,
+    create(CallInvocationIdCompletionNotificationMessageSchema, { completionId, invocationId }),
+  );
+}
+
+export function callCompletion(completionId: number, ok: Uint8Array | undefined, failure: WireFailure | undefined): Uint8Array {
+  return toBinary(
+    CallCompletionNotificationMessageSchema,
+    create(CallCompletionNotificationMessageSchema, {
+      completionId,
+      result:
+        failure !== undefined
+          ? { case: "failure", value: toFailure(failure) }
+          : { case: "value", value: create(ValueSchema, { content: ok ?? new Uint8Array(0) }) },
+    }),
+  );
+}
+
+export function runCompletionAck(completionId: number): Uint8Array {
+  return toBinary(ProposeRunCompletionAckMessageSchema, create(ProposeRunCompletionAckMessageSchema, { completionId }));
+}
+
+export { MessageType };

@@ -1,0 +1,758 @@
+// A live partition: its log, its store, the processor over them, and the effects the processor
+// asks for — attempts through the invoker, durable timers, the outbox sender, ingress waiters.
+//
+// Owns: the order in which records are applied, every in-memory structure that is rebuilt from
+// the store on open (attempts to restart, timers to arm, outbox messages to resend), and the
+// answers to tasks. Does not own: the meaning of commands (processor.ts).
+//
+// R1. A record is applied only after log.append resolved (it is durable), and records are applied
+//     in LSN order, each batch in one SQLite transaction with its applied LSN (D1, D2).
+// R2. Effects run after the transaction that produced them committed; none runs during replay.
+//     What replay would have started is re-derived from the store: every `invoked` invocation gets
+//     an attempt, every timer is armed, every outbox row is sent.
+// R3. A retry of a failed attempt starts only after every record that attempt produced has been
+//     applied (the journal tracker), so the next replay holds all of them.
+// R4. Every waiter (ingress call, deliver, pending proposal) is answered or rejected: on close they
+//     are rejected with PartitionClosedError, never left hanging.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { openLog, type Log } from "@cairn/log";
+import {
+  CallCommandMessageSchema,
+  FutureSchema,
+  MessageType,
+  OneWayCallCommandMessageSchema,
+  ProposeRunCompletionMessageSchema,
+  RunCompletionNotificationMessageSchema,
+  fromBinary,
+  invocationIdPartitionKey,
+  parseInvocationId,
+  runCompletionOf,
+  toBinary,
+} from "@cairn/protocol";
+import {
+  type Attempt,
+  type AttemptOutcome,
+  type Invoker,
+  type RawFrame,
+  type SdkError,
+  type Terminal,
+  chooseProtocolVersion,
+  nextRetry,
+  resolveRetryPolicy,
+} from "@cairn/invoker";
+import { type Command, type Entry, type EntryTarget, type NewInvocation, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
+import {
+  outboxInflightMax,
+  outboxRetryInitialMs,
+  outboxRetryMaxMs,
+  stateMapBytesMax,
+  timerBatchMax,
+  timerDelayMsMax,
+  waitersMax,
+} from "./constants.js";
+import {
+  type HandlerType,
+  type InvocationOutcome,
+  type InvokeRequest,
+  type InvokeResult,
+  type OutboxMessage,
+  type PartitionConfig,
+  type SchemaSnapshot,
+  type ServiceType,
+  partitionOf,
+} from "./contract.js";
+import {
+  BadRequestError,
+  InboxFullError,
+  PartitionClosedError,
+  PartitionQueueFullError,
+  ServiceNotFoundError,
+  WrongPartitionError,
+} from "./errors.js";
+import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf } from "./processor.js";
+import { runCompletionAck } from "./notifications.js";
+import { type InvocationRow, Store } from "./store.js";
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type Logger = (level: LogLevel, message: string, fields?: Record<string, unknown>) => void;
+
+export interface PartitionOptions {
+  partition: number;
+  partitionCount: number;
+  dataDir: string;
+  config: PartitionConfig;
+  /** The current schema snapshot (the worker replaces it on `schema` tasks). */
+  schema: () => SchemaSnapshot;
+  invoker: Invoker;
+  /** Delivers an outbox message; resolves once the receiving partition made it durable. */
+  outbox: (message: OutboxMessage) => Promise<void>;
+  logger?: Logger;
+}
+
+export interface Recovered {
+  fromLsn: number;
+  records: number;
+}
+
+interface Pending {
+  bytes: Uint8Array;
+  resolve: (result: InvokeApplied | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Waiter {
+  resolve: (result: InvokeResult) => void;
+  reject: (error: unknown) => void;
+}
+
+interface LiveAttempt {
+  id: string;
+  version: number;
+  deploymentId: string;
+  pinned: boolean;
+  attempt: Attempt | undefined;
+  terminalSeen: boolean;
+  /** Whether this attempt stored at least one journal entry (resets retry_count_since_last_stored_entry). */
+  stored: boolean;
+  lastError: SdkError | undefined;
+  /** Settles once every record this attempt proposed is applied (R3). */
+  chain: Promise<void>;
+}
+
+interface RetryState {
+  /** retry_count_since_last_stored_entry for the next Start. */
+  count: number;
+  /** Failed attempts since the invocation last ran to End or Suspension (drives the policy). */
+  failures: number;
+}
+
+const typeProposeRunCompletion = 0x0005;
+
+export class Partition {
+  readonly id: number;
+  readonly #options: PartitionOptions;
+  readonly #log: Log;
+  readonly #store: Store;
+  readonly #processor: Processor;
+  readonly #logger: Logger;
+  readonly #pending = new Map<number, Pending>();
+  readonly #waiters = new Map<string, Waiter[]>();
+  #waiterCount = 0;
+  readonly #live = new Map<string, LiveAttempt>();
+  readonly #retries = new Map<string, RetryState>();
+  readonly #retryTimers = new Map<string, NodeJS.Timeout>();
+  #pendingInvokes = 0;
+  #closed = false;
+  #broken: Error | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  readonly #timersInFlight = new Set<number>();
+  readonly #outboxInFlight = new Map<number, { attempts: number; timer: NodeJS.Timeout | undefined }>();
+  #outboxCursor = 0;
+  #ackBatch: number[] = [];
+  #ackScheduled = false;
+
+  private constructor(options: PartitionOptions, log: Log, store: Store) {
+    this.id = options.partition;
+    this.#options = options;
+    this.#log = log;
+    this.#store = store;
+    this.#logger = options.logger ?? (() => undefined);
+    this.#processor = new Processor(store, {
+      partition: options.partition,
+      partitionCount: options.partitionCount,
+      inboxLengthMax: options.config.inboxLengthMax,
+    });
+  }
+
+  /** Opens the partition's log and store, replays the log from the applied LSN (D2), and resumes work (R2). */
+  static async open(options: PartitionOptions): Promise<{ partition: Partition; recovered: Recovered }> {
+    const dir = join(options.dataDir, "partitions", String(options.partition));
+    mkdirSync(join(dir, "log"), { recursive: true });
+    const log = await openLog(join(dir, "log"), { fsync: options.config.fsync });
+    let store: Store;
+    try {
+      store = Store.open(join(dir, "store.sqlite"));
+    } catch (error) {
+      await log.close();
+      throw error;
+    }
+    const partition = new Partition(options, log, store);
+    let recovered: Recovered;
+    try {
+      recovered = partition.#replay();
+    } catch (error) {
+      store.close();
+      await log.close();
+      throw error;
+    }
+    partition.#resume();
+    return { partition, recovered };
+  }
+
+  #replay(): Recovered {
+    const fromLsn = this.#store.appliedLsn + 1;
+    let records = 0;
+    const fx = emptyEffects();
+    const batch: { lsn: number; payload: Uint8Array }[] = [];
+    const flush = this.#store.db.transaction(() => {
+      for (const record of batch) this.#processor.apply(decodeCommand(record.payload), record.lsn, fx);
+    });
+    for (const record of this.#log.readSync(fromLsn)) {
+      batch.push({ lsn: record.lsn, payload: record.payload });
+      records += 1;
+      if (batch.length >= 1000) {
+        flush();
+        batch.length = 0;
+      }
+    }
+    if (batch.length > 0) flush();
+    return { fromLsn, records };
+  }
+
+  /** R2: re-derive the live work from the store. */
+  #resume(): void {
+    for (const id of this.#store.s.invByStatus.all("invoked") as string[]) this.#startAttempt(id);
+    this.#armTimers();
+    this.#pumpOutbox();
+  }
+
+  get activeInvocations(): number {
+    return this.#processor.activeInvocations;
+  }
+
+  /** The store, for tests and introspection (read only). */
+  get store(): Store {
+    return this.#store;
+  }
+
+  // ---- tasks -------------------------------------------------------------------------------
+
+  async invoke(request: InvokeRequest): Promise<InvokeResult> {
+    this.#assertOpen();
+    let raw: Uint8Array;
+    try {
+      raw = parseInvocationId(request.invocationId);
+    } catch (error) {
+      throw new BadRequestError(`bad invocation id: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (partitionOf(invocationIdPartitionKey(raw), this.#options.partitionCount) !== this.id) {
+      throw new WrongPartitionError(`invocation ${request.invocationId} does not belong to partition ${this.id}`);
+    }
+    const existing = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
+    if (existing !== undefined) return this.#answerExisting(existing, request);
+
+    const { sty, hty } = this.#resolveTarget(request.service, request.handler, request.key);
+    const config = this.#options.config;
+    if (this.#processor.activeInvocations + this.#pendingInvokes >= config.inflightInvocationsMax) {
+      throw new PartitionQueueFullError(`partition ${this.id} has ${config.inflightInvocationsMax} invocations in flight; retry later`);
+    }
+    if (request.key !== undefined && (hty === "EXCLUSIVE" || hty === "WORKFLOW")) {
+      const length = this.#store.s.inboxLength.get(request.service, request.key) as number;
+      if (length >= config.inboxLengthMax) throw new InboxFullError(`inbox of ${request.service}/${request.key} is full (${config.inboxLengthMax})`);
+    }
+    const inv: NewInvocation = {
+      id: request.invocationId,
+      svc: request.service,
+      hnd: request.handler,
+      sty,
+      hty,
+      hdrs: request.headers,
+      body: request.body,
+      by: { t: "ingress" },
+    };
+    if (request.key !== undefined) inv.key = request.key;
+    if (request.executeAtMs !== undefined) inv.at = request.executeAtMs;
+    if (request.idempotencyKey !== undefined) inv.ik = request.idempotencyKey;
+    if (request.traceparent !== undefined) inv.tp = request.traceparent;
+    if (request.tracestate !== undefined) inv.ts = request.tracestate;
+
+    let result: Promise<InvokeResult> | undefined;
+    if (request.mode === "call") result = this.#wait(request.invocationId);
+    this.#pendingInvokes += 1;
+    let applied: InvokeApplied | undefined;
+    try {
+      applied = await this.#propose({ k: "inv", now: Date.now(), inv });
+    } catch (error) {
+      if (result !== undefined) this.#dropWaiters(request.invocationId, error);
+      throw error;
+    } finally {
+      this.#pendingInvokes -= 1;
+    }
+    if (request.mode === "send") {
+      const accepted: InvokeResult = {
+        kind: "accepted",
+        invocationId: request.invocationId,
+        status: applied?.existing === true ? "PreviouslyAccepted" : "Accepted",
+      };
+      if (request.executeAtMs !== undefined) accepted.executeAtMs = request.executeAtMs;
+      return accepted;
+    }
+    if (applied?.existing === true) {
+      const row = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
+      if (row?.status === "completed") {
+        const answer = completedResult(row);
+        this.#resolveWaiters(request.invocationId, answer);
+      }
+    }
+    return result as Promise<InvokeResult>;
+  }
+
+  async deliver(message: OutboxMessage): Promise<void> {
+    this.#assertOpen();
+    if (message.toPartition !== this.id) throw new WrongPartitionError(`outbox message for partition ${message.toPartition} delivered to ${this.id}`);
+    if (this.#store.s.dedupHas.get(message.fromPartition, message.seq) !== undefined) return;
+    const envelope = decodeOutboxEnvelope(message.payload);
+    await this.#propose({ k: "dlv", now: Date.now(), from: message.fromPartition, seq: message.seq, wm: envelope.wm, msg: envelope.msg });
+  }
+
+  /** The main thread confirmed an outbox message durable on its receiver (events-port path). */
+  outboxAcked(seq: number): void {
+    if (this.#closed || !this.#outboxInFlight.has(seq)) return;
+    this.#queueAck(seq);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const closed = new PartitionClosedError(`partition ${this.id} closed`);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const timer of this.#retryTimers.values()) clearTimeout(timer);
+    this.#retryTimers.clear();
+    for (const entry of this.#outboxInFlight.values()) if (entry.timer !== undefined) clearTimeout(entry.timer);
+    for (const live of this.#live.values()) live.attempt?.abort("partition closed");
+    this.#live.clear();
+    for (const id of [...this.#waiters.keys()]) this.#dropWaiters(id, closed);
+    for (const pending of this.#pending.values()) pending.reject(closed);
+    this.#pending.clear();
+    try {
+      await this.#log.close();
+    } finally {
+      this.#store.close();
+    }
+  }
+
+  // ---- proposing and applying (R1) ----------------------------------------------------------
+
+  async #propose(command: Command): Promise<InvokeApplied | undefined> {
+    this.#assertOpen();
+    const bytes = encodeCommand(command);
+    const lsn = await this.#log.append(bytes);
+    if (this.#closed) throw new PartitionClosedError(`partition ${this.id} closed`);
+    return new Promise((resolve, reject) => {
+      this.#pending.set(lsn, { bytes, resolve, reject });
+      this.#drain();
+    });
+  }
+
+  #drain(): void {
+    if (this.#broken !== undefined) return;
+    const batch: [number, Pending][] = [];
+    let next = this.#store.appliedLsn + 1;
+    for (let pending = this.#pending.get(next); pending !== undefined; pending = this.#pending.get(next)) {
+      this.#pending.delete(next);
+      batch.push([next, pending]);
+      next += 1;
+    }
+    if (batch.length === 0) return;
+    const fx = emptyEffects();
+    const results: (InvokeApplied | undefined)[] = [];
+    try {
+      this.#store.db.transaction(() => {
+        // Decode the durable bytes, not the in-memory command: live apply = replay apply (D3).
+        for (const [lsn, pending] of batch) results.push(this.#processor.apply(decodeCommand(pending.bytes), lsn, fx));
+      })();
+    } catch (error) {
+      // A command that cannot be applied is a bug or a corrupt record: stop applying rather than
+      // skip it (the store would diverge from the log).
+      this.#broken = error instanceof Error ? error : new Error(String(error));
+      this.#logger("error", `partition ${this.id} stopped applying: ${this.#broken.message}`, { stack: this.#broken.stack });
+      for (const [, pending] of batch) pending.reject(this.#broken);
+      for (const pending of this.#pending.values()) pending.reject(this.#broken);
+      this.#pending.clear();
+      return;
+    }
+    batch.forEach(([, pending], i) => pending.resolve(results[i]));
+    this.#runEffects(fx);
+  }
+
+  #runEffects(fx: Effects): void {
+    if (this.#closed) return;
+    for (const id of fx.stopped) {
+      const live = this.#live.get(id);
+      if (live === undefined) continue;
+      this.#live.delete(id);
+      if (!live.terminalSeen) live.attempt?.abort("the invocation is no longer running");
+    }
+    for (const forward of fx.forward) {
+      const live = this.#live.get(forward.id);
+      if (live?.attempt === undefined || live.terminalSeen) continue;
+      if (forward.ackCompletionId !== undefined && live.version >= 7) {
+        live.attempt.send(MessageType.ProposeRunCompletionAck, runCompletionAck(forward.ackCompletionId));
+      } else {
+        live.attempt.send(forward.type, forward.payload);
+      }
+    }
+    for (const { id, outcome } of fx.completed) {
+      this.#retries.delete(id);
+      const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+      this.#resolveWaiters(id, completedResultOf(id, outcome, row));
+    }
+    for (const id of fx.start) this.#startAttempt(id);
+    if (fx.outbox.length > 0) this.#pumpOutbox();
+    if (fx.timersChanged) this.#armTimers();
+  }
+
+  // ---- attempts ----------------------------------------------------------------------------
+
+  #startAttempt(id: string): void {
+    if (this.#closed) return;
+    const running = this.#live.get(id);
+    if (running !== undefined && !running.terminalSeen) return;
+    const retryTimer = this.#retryTimers.get(id);
+    if (retryTimer !== undefined) {
+      clearTimeout(retryTimer);
+      this.#retryTimers.delete(id);
+    }
+    const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+    if (row?.status !== "invoked") return;
+    const schema = this.#options.schema();
+    const service = schema.services[row.target_service_name];
+    const handler = service?.handlers[row.target_handler_name];
+    const deploymentId = row.pinned_deployment_id ?? service?.deploymentId;
+    const deployment = deploymentId === undefined ? undefined : schema.deployments[deploymentId];
+    const live: LiveAttempt = {
+      id,
+      version: 0,
+      deploymentId: deploymentId ?? "",
+      pinned: row.pinned_deployment_id !== null,
+      attempt: undefined,
+      terminalSeen: false,
+      stored: false,
+      lastError: undefined,
+      chain: Promise.resolve(),
+    };
+    if (deployment === undefined) {
+      this.#onAttemptFailed(live, { code: 503, message: `no deployment for ${row.target_service_name} (deployment ${deploymentId ?? "unknown"})` }, undefined);
+      return;
+    }
+    try {
+      live.version = row.pinned_service_protocol_version ?? chooseProtocolVersion(deployment.minProtocolVersion, deployment.maxProtocolVersion);
+    } catch (error) {
+      this.#onAttemptFailed(live, { code: 500, message: error instanceof Error ? error.message : String(error) }, undefined);
+      return;
+    }
+    const journal = (this.#store.s.journalAll.all(id) as { entry_type: number; raw: Uint8Array }[]).map((e) => ({ type: e.entry_type, payload: e.raw }));
+    const key = row.target_service_key ?? "";
+    const lazy = handler?.enableLazyState ?? service?.enableLazyState ?? false;
+    const stateMap: [Uint8Array, Uint8Array][] = [];
+    let partialState = true;
+    if (row.target_service_key !== null && row.target_service_ty !== "SERVICE" && !lazy) {
+      partialState = false;
+      let bytes = 0;
+      for (const entry of this.#store.s.stateAll.iterate(row.target_service_name, key) as IterableIterator<{ key: Uint8Array; value: Uint8Array }>) {
+        bytes += entry.key.length + entry.value.length;
+        if (bytes > stateMapBytesMax) {
+          partialState = true;
+          break;
+        }
+        stateMap.push([entry.key, entry.value]);
+      }
+    }
+    const retry = this.#retries.get(id) ?? { count: 0, failures: 0 };
+    const config = this.#options.config;
+    const start = {
+      id: parseInvocationId(id),
+      debugId: id,
+      key,
+      stateMap,
+      partialState,
+      retryCountSinceLastStoredEntry: retry.count,
+      durationSinceLastStoredEntryMs: Math.max(0, Date.now() - row.journal_modified_at),
+      randomSeed: randomSeedOf(id),
+      ...(row.idempotency_key !== null ? { idempotencyKey: row.idempotency_key } : {}),
+    };
+    const headers: Record<string, string> = {};
+    if (row.trace_parent !== null) headers.traceparent = row.trace_parent;
+    if (row.trace_state !== null) headers.tracestate = row.trace_state;
+    this.#live.set(id, live);
+    live.attempt = this.#options.invoker.start(
+      {
+        deployment: { uri: deployment.uri, additionalHeaders: deployment.additionalHeaders, useHttp11: deployment.useHttp11 },
+        service: row.target_service_name,
+        handler: row.target_handler_name,
+        protocolVersion: live.version,
+        start,
+        journal,
+        headers,
+        inactivityTimeoutMs: handler?.inactivityTimeoutMs ?? service?.inactivityTimeoutMs ?? config.inactivityTimeoutMs,
+        abortTimeoutMs: handler?.abortTimeoutMs ?? service?.abortTimeoutMs ?? config.abortTimeoutMs,
+      },
+      { onFrames: (frames, terminal) => this.#onFrames(live, frames, terminal) },
+    );
+    void live.attempt.done.then((outcome) => this.#onAttemptDone(live, outcome));
+  }
+
+  /** One chunk from the SDK → at most one log record (the hot path: one append per batch). */
+  #onFrames(live: LiveAttempt, frames: readonly RawFrame[], terminal: Terminal | undefined): void {
+    if (this.#closed || this.#live.get(live.id) !== live) return;
+    const entries: Entry[] = [];
+    try {
+      for (const frame of frames) entries.push(this.#entryOf(live, frame));
+    } catch (error) {
+      live.attempt?.abort(`bad frame from the deployment: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    if (terminal !== undefined) live.terminalSeen = true;
+    if (terminal?.kind === "error") live.lastError = terminal.error;
+    const command: Extract<Command, { k: "jrn" }> = { k: "jrn", now: Date.now(), id: live.id, e: entries };
+    if (terminal?.kind === "end") command.end = true;
+    if (terminal?.kind === "suspension") command.susp = toBinary(FutureSchema, terminal.future);
+    if (entries.length === 0 && command.end === undefined && command.susp === undefined) return;
+    if (entries.length > 0) {
+      live.stored = true;
+      if (!live.pinned) {
+        command.pin = [live.deploymentId, live.version];
+        live.pinned = true;
+      }
+    }
+    const applied = this.#propose(command);
+    live.chain = applied.then(
+      () => undefined,
+      (error: unknown) => {
+        if (!this.#closed) this.#logger("warn", `journal append failed for ${live.id}: ${String(error)}`);
+        live.attempt?.abort("journal append failed");
+      },
+    );
+  }
+
+  #entryOf(live: LiveAttempt, frame: RawFrame): Entry {
+    if (frame.type === typeProposeRunCompletion) {
+      const proposal = fromBinary(ProposeRunCompletionMessageSchema, frame.payload);
+      const notification = runCompletionOf(proposal);
+      if (notification === undefined) throw new Error("ProposeRunCompletion without a result");
+      const ack = live.version >= 7 && (frame.flags & 0x8000) !== 0 ? 1 : 0;
+      return [MessageType.RunCompletionNotification, toBinary(RunCompletionNotificationMessageSchema, notification), ack];
+    }
+    // Copy: the frame is a view into a network buffer, the entry outlives it in the log queue.
+    const payload = frame.payload.slice();
+    if (frame.type === MessageType.CallCommand || frame.type === MessageType.OneWayCallCommand) {
+      const m =
+        frame.type === MessageType.CallCommand
+          ? fromBinary(CallCommandMessageSchema, payload)
+          : fromBinary(OneWayCallCommandMessageSchema, payload);
+      return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key)];
+    }
+    return [frame.type, payload, 0];
+  }
+
+  /** Resolves a call target against the schema before logging, so apply does not depend on it (D3). */
+  #targetOf(service: string, handler: string, key: string): EntryTarget {
+    try {
+      const { sty, hty } = this.#resolveTarget(service, handler, key.length > 0 ? key : undefined);
+      return { sty, hty };
+    } catch (error) {
+      return { err: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  #resolveTarget(service: string, handler: string, key: string | undefined): { sty: ServiceType; hty: HandlerType | null } {
+    const info = this.#options.schema().services[service];
+    if (info === undefined) throw new ServiceNotFoundError(`service ${service} not found`);
+    const handlerInfo = info.handlers[handler];
+    if (handlerInfo === undefined) throw new ServiceNotFoundError(`handler ${service}/${handler} not found`);
+    if (info.ty === "SERVICE" && key !== undefined) throw new BadRequestError(`service ${service} is not keyed; no key allowed`);
+    if (info.ty !== "SERVICE" && key === undefined) throw new BadRequestError(`${service} is keyed; a key is required`);
+    const hty: HandlerType | null =
+      handlerInfo.ty ?? (info.ty === "VIRTUAL_OBJECT" ? "EXCLUSIVE" : info.ty === "WORKFLOW" ? "WORKFLOW" : null);
+    return { sty: info.ty, hty };
+  }
+
+  async #onAttemptDone(live: LiveAttempt, outcome: AttemptOutcome): Promise<void> {
+    await live.chain; // R3: the journal tracker
+    if (this.#closed) return;
+    if (this.#live.get(live.id) === live) this.#live.delete(live.id);
+    if (outcome.kind === "terminal") {
+      if (outcome.terminal.kind !== "error") {
+        this.#retries.delete(live.id);
+        return;
+      }
+      const error = outcome.terminal.error;
+      this.#onAttemptFailed(live, { code: error.code, message: error.message }, error);
+      return;
+    }
+    if (!outcome.error.retryable) return;
+    const retryAfterMs = (outcome.error as { retryAfterMs?: number }).retryAfterMs;
+    this.#onAttemptFailed(live, { code: 503, message: outcome.error.message, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) }, undefined);
+  }
+
+  #onAttemptFailed(live: LiveAttempt, failure: { code: number; message: string; retryAfterMs?: number }, sdkError: SdkError | undefined): void {
+    if (this.#closed) return;
+    const id = live.id;
+    const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+    if (row?.status !== "invoked") return;
+    const retry = this.#retries.get(id) ?? { count: 0, failures: 0 };
+    retry.failures += 1;
+    retry.count = live.stored ? 1 : retry.count + 1;
+    this.#retries.set(id, retry);
+    this.#logger("warn", `attempt of ${id} failed: ${failure.message}`, { invocationId: id, code: failure.code, retry: retry.failures });
+    if (sdkError?.behavior === "pause") {
+      void this.#propose({ k: "pause", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
+      return;
+    }
+    if (sdkError?.behavior === "fail") {
+      void this.#propose({ k: "fail", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
+      return;
+    }
+    const schema = this.#options.schema();
+    const service = schema.services[row.target_service_name];
+    const policy = resolveRetryPolicy(this.#options.config.defaultRetryPolicy, service?.retryPolicy, service?.handlers[row.target_handler_name]?.retryPolicy);
+    const decision = nextRetry(policy, retry.failures, sdkError?.nextRetryDelayMs ?? failure.retryAfterMs);
+    if (decision.kind === "pause") {
+      void this.#propose({ k: "pause", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
+    } else if (decision.kind === "kill") {
+      void this.#propose({ k: "fail", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
+    } else {
+      const timer = setTimeout(() => {
+        this.#retryTimers.delete(id);
+        this.#startAttempt(id);
+      }, decision.delayMs);
+      this.#retryTimers.set(id, timer);
+    }
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  #armTimers(): void {
+    if (this.#closed) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const now = Date.now();
+    const rows = this.#store.s.timersEarliest.all(timerBatchMax) as { seq: number; fire_at: number }[];
+    let next: number | undefined;
+    for (const row of rows) {
+      if (this.#timersInFlight.has(row.seq)) continue;
+      if (row.fire_at <= now) {
+        this.#timersInFlight.add(row.seq);
+        this.#propose({ k: "tmr", now, seq: row.seq })
+          .catch((error: unknown) => {
+            if (!this.#closed) this.#logger("warn", `timer ${row.seq} could not fire: ${String(error)}`);
+          })
+          .finally(() => this.#timersInFlight.delete(row.seq));
+      } else {
+        next = row.fire_at;
+        break;
+      }
+    }
+    if (next !== undefined) {
+      this.#timer = setTimeout(() => this.#armTimers(), Math.min(timerDelayMsMax, Math.max(0, next - now)));
+    }
+  }
+
+  // ---- outbox ------------------------------------------------------------------------------
+
+  #pumpOutbox(): void {
+    if (this.#closed) return;
+    const room = outboxInflightMax - this.#outboxInFlight.size;
+    if (room <= 0) return;
+    const rows = this.#store.s.outboxFrom.all(this.#outboxCursor, room) as { seq: number; to_partition: number; payload: Uint8Array }[];
+    for (const row of rows) {
+      this.#outboxCursor = row.seq;
+      this.#outboxInFlight.set(row.seq, { attempts: 0, timer: undefined });
+      this.#sendOutbox({ fromPartition: this.id, seq: row.seq, toPartition: row.to_partition, payload: row.payload });
+    }
+  }
+
+  #sendOutbox(message: OutboxMessage): void {
+    const entry = this.#outboxInFlight.get(message.seq);
+    if (entry === undefined || this.#closed) return;
+    entry.attempts += 1;
+    this.#options.outbox(message).then(
+      () => this.#queueAck(message.seq),
+      (error: unknown) => {
+        if (this.#closed) return;
+        const delay = Math.min(outboxRetryMaxMs, outboxRetryInitialMs * 2 ** Math.min(entry.attempts - 1, 16));
+        this.#logger("warn", `outbox message ${this.id}/${message.seq} to partition ${message.toPartition} not delivered: ${String(error)}; retry in ${delay} ms`);
+        entry.timer = setTimeout(() => this.#sendOutbox(message), delay);
+      },
+    );
+  }
+
+  #queueAck(seq: number): void {
+    const entry = this.#outboxInFlight.get(seq);
+    if (entry?.timer !== undefined) clearTimeout(entry.timer);
+    this.#ackBatch.push(seq);
+    if (this.#ackScheduled) return;
+    this.#ackScheduled = true;
+    setImmediate(() => {
+      this.#ackScheduled = false;
+      const seqs = this.#ackBatch;
+      this.#ackBatch = [];
+      if (this.#closed || seqs.length === 0) return;
+      this.#propose({ k: "ack", seqs }).then(
+        () => {
+          for (const s of seqs) this.#outboxInFlight.delete(s);
+          this.#pumpOutbox();
+        },
+        (error: unknown) => {
+          if (!this.#closed) this.#logger("warn", `outbox ack not recorded: ${String(error)}`);
+        },
+      );
+    });
+  }
+
+  // ---- waiters -----------------------------------------------------------------------------
+
+  #wait(id: string): Promise<InvokeResult> {
+    if (this.#waiterCount >= waitersMax) throw new PartitionQueueFullError(`partition ${this.id} has ${waitersMax} requests waiting`);
+    return new Promise<InvokeResult>((resolve, reject) => {
+      const list = this.#waiters.get(id) ?? [];
+      list.push({ resolve, reject });
+      this.#waiters.set(id, list);
+      this.#waiterCount += 1;
+    });
+  }
+
+  #resolveWaiters(id: string, result: InvokeResult): void {
+    const list = this.#waiters.get(id);
+    if (list === undefined) return;
+    this.#waiters.delete(id);
+    this.#waiterCount -= list.length;
+    for (const waiter of list) waiter.resolve(result);
+  }
+
+  #dropWaiters(id: string, error: unknown): void {
+    const list = this.#waiters.get(id);
+    if (list === undefined) return;
+    this.#waiters.delete(id);
+    this.#waiterCount -= list.length;
+    for (const waiter of list) waiter.reject(error);
+  }
+
+  #answerExisting(row: InvocationRow, request: InvokeRequest): Promise<InvokeResult> | InvokeResult {
+    if (request.mode === "send") return { kind: "accepted", invocationId: row.id, status: "PreviouslyAccepted" };
+    if (row.status === "completed") return completedResult(row);
+    return this.#wait(row.id);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new PartitionClosedError(`partition ${this.id} is closed`);
+    if (this.#broken !== undefined) throw this.#broken;
+  }
+}
+
+function completedResult(row: InvocationRow): InvokeResult {
+  const outcome: InvocationOutcome =
+    row.completion_result === "success"
+      ? { value: row.completion_value ?? new Uint8Array(0) }
+      : { failure: { code: row.completion_failure_code ?? 500, message: row.completion_failure_message ?? "" } };
+  return completedResultOf(row.id, outcome, row);
+}
+
+function completedResultOf(id: string, outcome: InvocationOutcome, row: InvocationRow | undefined): InvokeResult {
+  const result: InvokeResult = { kind: "completed", invocationId: id, outcome };
+  if (row?.idempotency_key !== null && row?.idempotency_key !== undefined && row.completion_expires_at !== null) {
+    result.idempotencyExpiresAtMs = row.completion_expires_at;
+  }
+  return result;
+}

@@ -1,0 +1,576 @@
+// The partition processor: a deterministic state machine from log commands to store changes.
+//
+// Owns: what each command does to the store (invocation status, journal, state, locks, inbox,
+// timers, outbox, dedup), and the list of effects the live partition carries out afterwards.
+// Does not own: I/O of any kind — appending to the log, attempts, setTimeout, ports (partition.ts).
+//
+// P1. apply() reads only the store and the command: the same log applied to the same store gives
+//     the same store (D3). Time is `command.now`; ids of callees are derived from recorded values.
+// P2. Journal order = apply order = wire order: an entry gets index `journal_size` when applied,
+//     and a notification is forwarded to a live attempt only as an effect of its apply, i.e. after
+//     the record carrying it is durable (D1).
+// P3. An exclusive handler holds its key's lock from the moment it is invoked until it completes;
+//     later exclusive invocations of the key wait in the inbox in arrival order.
+// P4. A Journal command applies only to an invocation in status `invoked`; anything else is a
+//     late record of an attempt that no longer counts, and is ignored.
+// P5. Every completed invocation notifies its caller exactly once: a local caller in the same
+//     apply, a remote one through one outbox message.
+import { createHash } from "node:crypto";
+import {
+  CallCommandMessageSchema,
+  ClearStateCommandMessageSchema,
+  GetLazyStateCommandMessageSchema,
+  GetLazyStateKeysCommandMessageSchema,
+  OneWayCallCommandMessageSchema,
+  OutputCommandMessageSchema,
+  SetStateCommandMessageSchema,
+  SleepCommandMessageSchema,
+  FutureSchema,
+  decodeNotification,
+  formatInvocationId,
+  fromBinary,
+  invocationIdPartitionKey,
+  isFutureResolved,
+  makeInvocationId,
+  parseInvocationId,
+  partitionKeyOf,
+  idempotentInvocationUuid,
+  workflowInvocationUuid,
+  type NotificationLookup,
+} from "@cairn/protocol";
+import type { Command, Entry, NewInvocation, OutboxPayload, WireFailure } from "./command-codec.js";
+import { encodeOutboxEnvelope } from "./command-codec.js";
+import { completionRetentionMs } from "./constants.js";
+import { partitionOf, type InvocationOutcome } from "./contract.js";
+import {
+  MessageType,
+  callCompletion,
+  callInvocationIdCompletion,
+  encodeInput,
+  fromFailure,
+  lazyStateCompletion,
+  lazyStateKeysCompletion,
+  sleepCompletion,
+} from "./notifications.js";
+import type { InvocationRow, Store } from "./store.js";
+
+/** A frame to push to an invocation's live attempt, if it has one. */
+export interface Forward {
+  id: string;
+  type: number;
+  payload: Uint8Array;
+  /** For a RunCompletion proposed with REQUESTED_ACK: answer with ProposeRunCompletionAck instead. */
+  ackCompletionId?: number;
+}
+
+/** What the live partition must do after a batch of applies (none of it is replayed). */
+export interface Effects {
+  /** Invocations that need a new attempt (invoked, resumed, or taken from the inbox). */
+  start: Set<string>;
+  forward: Forward[];
+  /** Completed invocations (ingress waiters answer). */
+  completed: { id: string; outcome: InvocationOutcome }[];
+  /** Outbox seqs inserted. */
+  outbox: number[];
+  /** The timer table changed. */
+  timersChanged: boolean;
+  /** Invocations that left `invoked` (completed, paused): their live attempts end. */
+  stopped: Set<string>;
+}
+
+export function emptyEffects(): Effects {
+  return { start: new Set(), forward: [], completed: [], outbox: [], timersChanged: false, stopped: new Set() };
+}
+
+export interface ProcessorOptions {
+  partition: number;
+  partitionCount: number;
+  inboxLengthMax: number;
+}
+
+export type InvokeApplied = { status: string; existing: boolean };
+
+const exclusiveHandlerTypes = new Set(["EXCLUSIVE", "WORKFLOW"]);
+
+export class Processor {
+  readonly #store: Store;
+  readonly #options: ProcessorOptions;
+  /** Invocations not completed; kept equal to the store's count (inflightInvocationsMax). */
+  #active: number;
+
+  constructor(store: Store, options: ProcessorOptions) {
+    this.#store = store;
+    this.#options = options;
+    this.#active = store.s.invCountActive.get() as number;
+  }
+
+  get activeInvocations(): number {
+    return this.#active;
+  }
+
+  /** Applies one command at `lsn`; the caller wraps calls in a transaction and records the LSN (T1). */
+  apply(command: Command, lsn: number, fx: Effects): InvokeApplied | undefined {
+    const applied = this.#store.appliedLsn;
+    if (lsn !== applied + 1) throw new Error(`assertion: apply of lsn ${lsn} after applied lsn ${applied}`);
+    let result: InvokeApplied | undefined;
+    switch (command.k) {
+      case "inv":
+        result = this.#invoke(command.inv, command.now, fx);
+        break;
+      case "jrn":
+        this.#journal(command, fx);
+        break;
+      case "fail":
+        this.#fail(command.id, { code: command.code, msg: command.msg }, command.now, fx);
+        break;
+      case "pause":
+        this.#pause(command.id, command.code, command.msg, command.now, fx);
+        break;
+      case "tmr":
+        this.#timer(command.seq, command.now, fx);
+        break;
+      case "dlv":
+        this.#deliver(command.from, command.seq, command.wm, command.msg, command.now, fx);
+        break;
+      case "ack":
+        for (const seq of command.seqs) this.#store.s.outboxDelete.run(seq);
+        break;
+    }
+    this.#store.setMeta("applied_lsn", lsn);
+    return result;
+  }
+
+  // ---- invocations -------------------------------------------------------------------------
+
+  #invoke(inv: NewInvocation, now: number, fx: Effects): InvokeApplied {
+    const s = this.#store.s;
+    const existing = s.invStatus.get(inv.id) as string | undefined;
+    if (existing !== undefined) return { status: existing, existing: true };
+    const scheduled = inv.at !== undefined && inv.at > now;
+    const exclusive = inv.key !== undefined && inv.hty !== null && exclusiveHandlerTypes.has(inv.hty);
+    let status: string;
+    if (scheduled) status = "scheduled";
+    else if (exclusive && s.lockGet.get(inv.svc, inv.key) !== undefined) status = "inboxed";
+    else status = "invoked";
+
+    const by = inv.by;
+    s.invInsert.run({
+      id: inv.id,
+      partition_key: invocationIdPartitionKey(parseInvocationId(inv.id)).toString(),
+      status,
+      svc: inv.svc,
+      hnd: inv.hnd,
+      key: inv.key ?? null,
+      sty: inv.sty,
+      hty: inv.hty,
+      invoked_by: by.t === "ingress" ? "ingress" : "service",
+      invoked_by_id: by.t === "ingress" ? null : by.id,
+      caller_partition: by.t === "call" ? by.p : null,
+      caller_completion_id: by.t === "call" ? by.cid : null,
+      ik: inv.ik ?? null,
+      tp: inv.tp ?? null,
+      ts: inv.ts ?? null,
+      now,
+      inboxed_at: status === "inboxed" ? now : null,
+      scheduled_start_at: scheduled ? (inv.at ?? null) : null,
+      running_at: status === "invoked" ? now : null,
+    });
+    this.#active += 1;
+    this.#appendEntry(inv.id, MessageType.InputCommand, encodeInput(inv.hdrs, inv.body), now, true);
+    s.invJournalSizes.run(1, 1, now, now, inv.id);
+    if (inv.ik !== undefined) s.idempotencyInsert.run(inv.svc, inv.key ?? "", inv.hnd, inv.ik, inv.id);
+
+    if (scheduled) {
+      this.#addTimer(inv.at ?? now, "invoke", inv.id, null, fx);
+    } else if (status === "inboxed") {
+      if ((s.inboxLength.get(inv.svc, inv.key) as number) >= this.#options.inboxLengthMax) {
+        // D5: the key's inbox is full. Not an ingress request (those are checked before logging):
+        // the caller gets a failure instead of an unbounded queue.
+        this.#complete(inv.id, { fail: { code: 503, msg: `inbox of ${inv.svc}/${inv.key ?? ""} is full` } }, now, fx);
+        return { status: "completed", existing: false };
+      }
+      s.inboxInsert.run(inv.svc, inv.key, this.#store.nextSeq("inbox_seq"), inv.id, now);
+    } else {
+      if (exclusive) s.lockSet.run(inv.svc, inv.key, inv.id);
+      fx.start.add(inv.id);
+    }
+    return { status, existing: false };
+  }
+
+  /** A scheduled invocation whose time came: take the lock, or queue in the inbox. */
+  #release(id: string, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const row = s.invGet.get(id) as InvocationRow | undefined;
+    if (row?.status !== "scheduled") return;
+    const key = row.target_service_key;
+    const exclusive = key !== null && row.target_handler_ty !== null && exclusiveHandlerTypes.has(row.target_handler_ty);
+    if (exclusive && s.lockGet.get(row.target_service_name, key) !== undefined) {
+      s.inboxInsert.run(row.target_service_name, key, this.#store.nextSeq("inbox_seq"), id, now);
+      s.invSetStatus.run("inboxed", now, id);
+      return;
+    }
+    if (exclusive) s.lockSet.run(row.target_service_name, key, id);
+    s.invSetRunning.run(now, now, id);
+    fx.start.add(id);
+  }
+
+  #journal(command: Extract<Command, { k: "jrn" }>, fx: Effects): void {
+    const s = this.#store.s;
+    const row = s.invGet.get(command.id) as InvocationRow | undefined;
+    if (row?.status !== "invoked") return; // P4
+    const now = command.now;
+    if (command.pin !== undefined) s.invPin.run(command.pin[0], command.pin[1], command.id);
+    let size = row.journal_size;
+    let commands = row.journal_commands_size;
+    for (const entry of command.e) {
+      this.#appendEntryAt(command.id, size, entry, now);
+      size += 1;
+      if (entry[0] < 0x8000) commands += 1;
+      s.invJournalSizes.run(size, commands, now, now, command.id);
+      this.#effectOf(row, entry, commands - 1, now, fx);
+      // The effect may have appended notifications (a Call's id, a lazy state value).
+      const sizes = s.invSizes.get(command.id) as { journal_size: number; journal_commands_size: number };
+      size = sizes.journal_size;
+      commands = sizes.journal_commands_size;
+    }
+    if (command.end === true) {
+      const current = s.invGet.get(command.id) as InvocationRow;
+      const outcome: OutcomeValue =
+        current.output_kind === "value"
+          ? { ok: current.output_value ?? new Uint8Array(0) }
+          : current.output_kind === "failure"
+            ? { fail: { code: current.output_failure_code ?? 500, msg: current.output_failure_message ?? "" } }
+            : { fail: { code: 500, msg: "the handler ended without an output" } };
+      this.#complete(command.id, outcome, now, fx);
+    } else if (command.susp !== undefined) {
+      const future = fromBinary(FutureSchema, command.susp);
+      if (isFutureResolved(future, this.#lookup(command.id))) {
+        fx.start.add(command.id); // resume at once (§4.5 step 2)
+      } else {
+        s.invSuspend.run(command.susp, now, command.id);
+        fx.stopped.add(command.id);
+      }
+    }
+  }
+
+  /** The side effect of one journal entry sent by the SDK (RESTATE-PROTOCOL.md §4.3). */
+  #effectOf(row: InvocationRow, entry: Entry, commandIndex: number, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const [type, payload] = entry;
+    const id = row.id;
+    const svc = row.target_service_name;
+    const key = row.target_service_key ?? "";
+    switch (type) {
+      case MessageType.OutputCommand: {
+        const out = fromBinary(OutputCommandMessageSchema, payload);
+        if (out.result.case === "value") s.invOutput.run("value", out.result.value.content, null, null, id);
+        else if (out.result.case === "failure") s.invOutput.run("failure", null, out.result.value.code, out.result.value.message, id);
+        break;
+      }
+      case MessageType.SetStateCommand: {
+        const m = fromBinary(SetStateCommandMessageSchema, payload);
+        s.stateSet.run(svc, key, m.key, m.value?.content ?? new Uint8Array(0));
+        break;
+      }
+      case MessageType.ClearStateCommand: {
+        const m = fromBinary(ClearStateCommandMessageSchema, payload);
+        s.stateClear.run(svc, key, m.key);
+        break;
+      }
+      case MessageType.ClearAllStateCommand:
+        s.stateClearAll.run(svc, key);
+        break;
+      case MessageType.GetLazyStateCommand: {
+        const m = fromBinary(GetLazyStateCommandMessageSchema, payload);
+        const value = s.stateGet.get(svc, key, m.key) as Uint8Array | undefined;
+        this.#notify(id, MessageType.GetLazyStateCompletionNotification, lazyStateCompletion(m.resultCompletionId, value), now, fx);
+        break;
+      }
+      case MessageType.GetLazyStateKeysCommand: {
+        const m = fromBinary(GetLazyStateKeysCommandMessageSchema, payload);
+        const keys = s.stateKeys.all(svc, key) as Uint8Array[];
+        this.#notify(id, MessageType.GetLazyStateKeysCompletionNotification, lazyStateKeysCompletion(m.resultCompletionId, keys), now, fx);
+        break;
+      }
+      case MessageType.SleepCommand: {
+        const m = fromBinary(SleepCommandMessageSchema, payload);
+        this.#addTimer(Number(m.wakeUpTime), "sleep", id, m.resultCompletionId, fx);
+        break;
+      }
+      case MessageType.CallCommand: {
+        const m = fromBinary(CallCommandMessageSchema, payload);
+        const target = entry[3];
+        const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
+        this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
+        if (target === undefined || "err" in target) {
+          const msg = target !== undefined && "err" in target ? target.err : `service ${m.serviceName} not found`;
+          this.#notify(id, MessageType.CallCompletionNotification, callCompletion(m.resultCompletionId, undefined, { code: 404, msg }), now, fx);
+          break;
+        }
+        const inv: NewInvocation = {
+          id: calleeId,
+          svc: m.serviceName,
+          hnd: m.handlerName,
+          sty: target.sty,
+          hty: target.hty,
+          hdrs: m.headers.map((h) => [h.key, h.value]),
+          body: m.parameter,
+          by: { t: "call", id, p: this.#options.partition, cid: m.resultCompletionId },
+        };
+        if (m.key.length > 0) inv.key = m.key;
+        if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
+        if (row.trace_parent !== null) inv.tp = row.trace_parent;
+        this.#route(inv, now, fx);
+        break;
+      }
+      case MessageType.OneWayCallCommand: {
+        const m = fromBinary(OneWayCallCommandMessageSchema, payload);
+        const target = entry[3];
+        const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
+        this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
+        if (target === undefined || "err" in target) break; // a send to nowhere is dropped, as Restate logs and drops it
+        const inv: NewInvocation = {
+          id: calleeId,
+          svc: m.serviceName,
+          hnd: m.handlerName,
+          sty: target.sty,
+          hty: target.hty,
+          hdrs: m.headers.map((h) => [h.key, h.value]),
+          body: m.parameter,
+          by: { t: "send", id },
+        };
+        if (m.key.length > 0) inv.key = m.key;
+        if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
+        const at = Number(m.invokeTime);
+        if (at > now) inv.at = at;
+        this.#route(inv, now, fx);
+        break;
+      }
+      case MessageType.RunCompletionNotification: {
+        const ack = entry[2] === 1;
+        const n = decodeNotification({ type, payload });
+        const forward: Forward = { id, type, payload };
+        if (ack && n.id.case === "completionId") forward.ackCompletionId = n.id.value;
+        fx.forward.push(forward);
+        break;
+      }
+      default:
+        // Run, GetEagerState(Keys), and commands this processor does not act on yet are stored
+        // as journaled; the SDK replays them.
+        break;
+    }
+  }
+
+  /** A new invocation for this partition or another one (through the outbox). */
+  #route(inv: NewInvocation, now: number, fx: Effects): void {
+    const target = partitionOf(invocationIdPartitionKey(parseInvocationId(inv.id)), this.#options.partitionCount);
+    if (target === this.#options.partition) this.#invoke(inv, now, fx);
+    else this.#sendOutbox(target, { t: "inv", inv }, fx);
+  }
+
+  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const row = s.invGet.get(id) as InvocationRow | undefined;
+    if (row === undefined || row.status === "completed") return;
+    const ok = "ok" in outcome ? outcome.ok : undefined;
+    const fail = "fail" in outcome ? outcome.fail : undefined;
+    s.invComplete.run(
+      fail === undefined ? "success" : "failure",
+      ok ?? null,
+      fail?.code ?? null,
+      fail?.msg ?? null,
+      now,
+      now,
+      now + completionRetentionMs,
+      id,
+    );
+    this.#active -= 1;
+    s.timerDeleteFor.run(id);
+    if (row.status === "inboxed") s.inboxDeleteId.run(id);
+    this.#addTimer(now + completionRetentionMs, "purge", id, null, fx);
+    fx.completed.push({ id, outcome: fail === undefined ? { value: ok ?? new Uint8Array(0) } : { failure: toOutcomeFailure(fail) } });
+    fx.stopped.add(id);
+    // P5: the caller's CallCompletionNotification.
+    if (row.caller_completion_id !== null && row.invoked_by_id !== null) {
+      const callerPartition = row.caller_partition ?? this.#options.partition;
+      if (callerPartition === this.#options.partition) {
+        this.#completeCall(row.invoked_by_id, row.caller_completion_id, ok, fail, now, fx);
+      } else {
+        const payload: OutboxPayload = { t: "cmp", id: row.invoked_by_id, cid: row.caller_completion_id };
+        if (fail !== undefined) payload.fail = fail;
+        else payload.ok = ok ?? new Uint8Array(0);
+        this.#sendOutbox(callerPartition, payload, fx);
+      }
+    }
+    // P3: pass the key's lock to the next inboxed invocation.
+    const key = row.target_service_key;
+    if (key !== null && s.lockGet.get(row.target_service_name, key) === id) {
+      s.lockDelete.run(row.target_service_name, key);
+      const next = s.inboxHead.get(row.target_service_name, key) as { sequence_number: number; id: string } | undefined;
+      if (next !== undefined) {
+        s.inboxDelete.run(row.target_service_name, key, next.sequence_number);
+        s.lockSet.run(row.target_service_name, key, next.id);
+        s.invSetRunning.run(now, now, next.id);
+        fx.start.add(next.id);
+      }
+    }
+  }
+
+  #completeCall(callerId: string, completionId: number, ok: Uint8Array | undefined, fail: WireFailure | undefined, now: number, fx: Effects): void {
+    const status = this.#store.s.invStatus.get(callerId) as string | undefined;
+    if (status === undefined || status === "completed") return;
+    this.#notify(callerId, MessageType.CallCompletionNotification, callCompletion(completionId, ok, fail), now, fx);
+  }
+
+  #fail(id: string, failure: WireFailure, now: number, fx: Effects): void {
+    this.#complete(id, { fail: failure }, now, fx);
+  }
+
+  #pause(id: string, code: number, msg: string, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    if ((s.invStatus.get(id) as string | undefined) !== "invoked") return;
+    s.invSetStatus.run("paused", now, id);
+    s.invLastFailure.run(msg, code, id);
+    fx.stopped.add(id);
+  }
+
+  #timer(seq: number, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const timer = s.timerGet.get(seq) as { kind: string; invocation_id: string; completion_id: number | null } | undefined;
+    if (timer === undefined) return; // already fired (a duplicate proposal) or removed
+    s.timerDelete.run(seq);
+    fx.timersChanged = true;
+    switch (timer.kind) {
+      case "sleep":
+        if (timer.completion_id !== null) this.#notify(timer.invocation_id, MessageType.SleepCompletionNotification, sleepCompletion(timer.completion_id), now, fx);
+        break;
+      case "invoke":
+        this.#release(timer.invocation_id, now, fx);
+        break;
+      case "purge":
+        this.#purge(timer.invocation_id);
+        break;
+    }
+  }
+
+  #purge(id: string): void {
+    const s = this.#store.s;
+    if ((s.invStatus.get(id) as string | undefined) !== "completed") return;
+    s.journalDelete.run(id);
+    s.idempotencyDeleteFor.run(id);
+    s.invDelete.run(id);
+  }
+
+  #deliver(from: number, seq: number, wm: number, msg: OutboxPayload, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    if (s.dedupHas.get(from, seq) !== undefined) return; // already applied
+    s.dedupInsert.run(from, seq);
+    // The sender never resends anything below its watermark: those dedup rows can go.
+    s.dedupPrune.run(from, wm);
+    if (msg.t === "inv") this.#invoke(msg.inv, now, fx);
+    else this.#completeCall(msg.id, msg.cid, msg.ok, msg.fail, now, fx);
+  }
+
+  // ---- journal, notifications, timers, outbox ----------------------------------------------
+
+  /** Appends a notification the processor produced; forwards it, or resumes a suspended invocation. */
+  #notify(id: string, type: number, payload: Uint8Array, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const row = s.invGet.get(id) as InvocationRow | undefined;
+    if (row === undefined || row.status === "completed") return;
+    this.#appendEntryAt(id, row.journal_size, [type, payload, 0], now);
+    s.invJournalSizes.run(row.journal_size + 1, row.journal_commands_size, now, now, id);
+    if (row.status === "invoked") fx.forward.push({ id, type, payload });
+    else if (row.status === "suspended" && row.suspended_future !== null) {
+      const future = fromBinary(FutureSchema, row.suspended_future);
+      if (isFutureResolved(future, this.#lookup(id))) {
+        s.invSetRunning.run(now, now, id);
+        fx.start.add(id);
+      }
+    }
+  }
+
+  #appendEntry(id: string, type: number, payload: Uint8Array, now: number, _isInput: boolean): void {
+    this.#appendEntryAt(id, 0, [type, payload, 0], now);
+  }
+
+  #appendEntryAt(id: string, index: number, entry: Entry, now: number): void {
+    const [type, payload] = entry;
+    let completionId: number | null = null;
+    let signalIndex: number | null = null;
+    let signalName: string | null = null;
+    let failed = 0;
+    if (type >= 0x8000 && type < 0xfc00) {
+      const n = decodeNotification({ type, payload });
+      if (n.id.case === "completionId") completionId = n.id.value;
+      else if (n.id.case === "signalId") signalIndex = n.id.value;
+      else if (n.id.case === "signalName") signalName = n.id.value;
+      failed = n.result.case === "failure" ? 1 : 0;
+    }
+    this.#store.s.journalInsert.run(id, index, type, payload, completionId, signalIndex, signalName, failed, now);
+  }
+
+  #lookup(id: string): NotificationLookup {
+    const s = this.#store.s;
+    const outcome = (failed: unknown): "success" | "failure" | undefined =>
+      failed === undefined ? undefined : failed === 1 ? "failure" : "success";
+    return {
+      completion: (cid) => outcome(s.journalCompletion.get(id, cid)),
+      signal: (index) => outcome(s.journalSignal.get(id, index)),
+      namedSignal: (name) => outcome(s.journalNamedSignal.get(id, name)),
+    };
+  }
+
+  #addTimer(fireAt: number, kind: "sleep" | "invoke" | "purge", id: string, completionId: number | null, fx: Effects): void {
+    this.#store.s.timerInsert.run(this.#store.nextSeq("timer_seq"), fireAt, kind, id, completionId);
+    fx.timersChanged = true;
+  }
+
+  #sendOutbox(to: number, msg: OutboxPayload, fx: Effects): void {
+    const s = this.#store.s;
+    const seq = this.#store.nextSeq("outbox_seq");
+    // Watermark: the lowest seq still unacknowledged (this one included), P5 + dedup pruning.
+    const min = s.outboxMinSeq.get() as number | null;
+    const wm = min === null ? seq : Math.min(min, seq);
+    s.outboxInsert.run(seq, to, encodeOutboxEnvelope({ wm, msg }));
+    fx.outbox.push(seq);
+  }
+}
+
+type OutcomeValue = { ok: Uint8Array } | { fail: WireFailure };
+
+function toOutcomeFailure(fail: WireFailure): { code: number; message: string; metadata?: Record<string, string> } {
+  const failure: { code: number; message: string; metadata?: Record<string, string> } = { code: fail.code, message: fail.msg };
+  if (fail.meta !== undefined) failure.metadata = Object.fromEntries(fail.meta);
+  return failure;
+}
+
+/**
+ * The id of the invocation a Call/OneWayCall creates, derived only from recorded values so that
+ * replay yields the same id (P1): keyed targets hash their key into the partition key (so every
+ * invocation of a key lands on one partition); workflow runs and idempotent calls use Restate's
+ * deterministic uuids; otherwise the uuid and partition key come from SHA-256(caller id ‖ command index).
+ */
+export function calleeInvocationId(
+  callerId: string,
+  commandIndex: number,
+  service: string,
+  handler: string,
+  key: string,
+  idempotencyKey: string | undefined,
+  target: Entry[3],
+): string {
+  const digest = createHash("sha256").update(callerId).update(`#${commandIndex}`).digest();
+  const keyed = target !== undefined && !("err" in target) && target.sty !== "SERVICE";
+  const partitionKey = keyed ? partitionKeyOf(key) : idempotencyKey !== undefined ? partitionKeyOf(idempotencyKey) : digest.readBigUInt64BE(16);
+  let uuid: Uint8Array;
+  if (keyed && target.hty === "WORKFLOW") uuid = workflowInvocationUuid({ service, key });
+  else if (idempotencyKey !== undefined) uuid = idempotentInvocationUuid(keyed ? { service, key, handler, idempotencyKey } : { service, handler, idempotencyKey });
+  else uuid = new Uint8Array(digest.buffer, digest.byteOffset, 16).slice();
+  return formatInvocationId(makeInvocationId(partitionKey, uuid));
+}
+
+/** A stable per-invocation seed for ctx.rand (V6+): the first 8 bytes of SHA-256 of the raw id. */
+export function randomSeedOf(invocationId: string): bigint {
+  return createHash("sha256").update(parseInvocationId(invocationId)).digest().readBigUInt64BE(0);
+}

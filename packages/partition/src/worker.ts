@@ -1,0 +1,165 @@
+// The partition worker entry: the module piscina loads in each partition worker thread. Its
+// default export runs one WorkerTask and returns its answer (contract.ts).
+//
+// Owns: the module-level state of the thread — the open partitions (C1), the schema snapshot
+// (C4), the invoker shared by the partitions, and the events port. Does not own: what a partition
+// does (partition.ts).
+//
+// W1. Errors leave a task as WireError { code, message, stack } (C3).
+// W2. An outbox message to a partition of this same thread is delivered in-process; to any other
+//     partition it goes to the main thread as a WorkerEvent and counts as delivered only on the
+//     matching MainEvent `outbox-ack`. Both paths make it durable on the receiver first (D1).
+// W3. On `close`, every pending request of every partition is rejected (R4) before the task answers.
+import type { MessagePort } from "node:worker_threads";
+import { Invoker } from "@cairn/invoker";
+import type { MainEvent, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
+import { PartitionNotOwnedError, WorkerStateError, toWireError } from "./errors.js";
+import { type Logger, Partition } from "./partition.js";
+
+/** How long a message sent over the events port may wait for its ack before it is resent. */
+const outboxAckTimeoutMs = 10_000;
+
+interface WorkerState {
+  workerIndex: number;
+  partitionCount: number;
+  config: PartitionConfig;
+  schema: SchemaSnapshot;
+  partitions: Map<number, Partition>;
+  events: MessagePort;
+  invoker: Invoker;
+  acks: Map<string, { resolve: () => void; timer: NodeJS.Timeout }>;
+  onEvent: (event: MainEvent) => void;
+}
+
+let state: WorkerState | undefined;
+
+/** Runs one task; the default export of the worker module. */
+export default async function handleTask(task: WorkerTask): Promise<unknown> {
+  try {
+    return await dispatch(task);
+  } catch (error) {
+    throw toWireError(error); // W1
+  }
+}
+
+async function dispatch(task: WorkerTask): Promise<unknown> {
+  switch (task.kind) {
+    case "open":
+      return open(task);
+    case "schema":
+      if (state === undefined) throw new WorkerStateError("schema before open");
+      if (task.schema.version > state.schema.version) state.schema = task.schema; // C4
+      return undefined;
+    case "invoke":
+      return partitionOf(task.partition).invoke(task.request);
+    case "deliver":
+      return partitionOf(task.partition).deliver(task.message);
+    case "close":
+      return close();
+  }
+}
+
+function partitionOf(partition: number): Partition {
+  if (state === undefined) throw new WorkerStateError("task before open");
+  const owned = state.partitions.get(partition);
+  if (owned === undefined) throw new PartitionNotOwnedError(`partition ${partition} is not owned by worker ${state.workerIndex}`);
+  return owned;
+}
+
+async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenResult> {
+  if (state !== undefined) throw new WorkerStateError(`worker ${state.workerIndex} is already open`);
+  const events = task.events;
+  const current: WorkerState = {
+    workerIndex: task.workerIndex,
+    partitionCount: task.partitionCount,
+    config: task.config,
+    schema: task.schema,
+    partitions: new Map(),
+    events,
+    invoker: new Invoker(),
+    acks: new Map(),
+    onEvent: (event) => onMainEvent(current, event),
+  };
+  state = current;
+  events.on("message", current.onEvent);
+  const logger: Logger = (level, message, fields) => {
+    const event: WorkerEvent = { kind: "log", level, message };
+    if (fields !== undefined) event.fields = fields;
+    try {
+      events.postMessage(event);
+    } catch {
+      // fields that do not clone are dropped rather than failing the caller
+      events.postMessage({ kind: "log", level, message } satisfies WorkerEvent);
+    }
+  };
+  const recovered: OpenResult["recovered"] = [];
+  try {
+    for (const p of task.partitions) {
+      const { partition, recovered: r } = await Partition.open({
+        partition: p,
+        partitionCount: task.partitionCount,
+        dataDir: task.dataDir,
+        config: task.config,
+        schema: () => current.schema,
+        invoker: current.invoker,
+        outbox: (message) => sendOutbox(current, message),
+        logger,
+      });
+      current.partitions.set(p, partition);
+      recovered.push({ partition: p, fromLsn: r.fromLsn, records: r.records });
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { recovered };
+}
+
+/** W2: in-process for partitions of this thread, the events port otherwise. */
+function sendOutbox(current: WorkerState, message: OutboxMessage): Promise<void> {
+  const local = current.partitions.get(message.toPartition);
+  if (local !== undefined) return local.deliver(message);
+  return new Promise<void>((resolve, reject) => {
+    const key = `${message.fromPartition}:${message.seq}`;
+    const timer = setTimeout(() => {
+      current.acks.delete(key);
+      reject(new Error(`no outbox-ack within ${outboxAckTimeoutMs} ms`));
+    }, outboxAckTimeoutMs);
+    current.acks.set(key, { resolve, timer });
+    current.events.postMessage({ kind: "outbox", message } satisfies WorkerEvent);
+  });
+}
+
+function onMainEvent(current: WorkerState, event: MainEvent): void {
+  if (event.kind !== "outbox-ack") return;
+  const key = `${event.fromPartition}:${event.seq}`;
+  const waiting = current.acks.get(key);
+  if (waiting !== undefined) {
+    current.acks.delete(key);
+    clearTimeout(waiting.timer);
+    waiting.resolve();
+    return;
+  }
+  // An ack that arrived after its wait timed out still saves a resend.
+  current.partitions.get(event.fromPartition)?.outboxAcked(event.seq);
+}
+
+async function close(): Promise<void> {
+  const current = state;
+  if (current === undefined) return;
+  state = undefined;
+  current.invoker.close();
+  for (const { timer } of current.acks.values()) clearTimeout(timer);
+  current.acks.clear();
+  current.events.off("message", current.onEvent);
+  const errors: unknown[] = [];
+  for (const partition of current.partitions.values()) {
+    try {
+      await partition.close(); // W3
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  current.events.close();
+  if (errors.length > 0) throw errors[0];
+}
