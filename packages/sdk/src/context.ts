@@ -175,8 +175,10 @@ export type UntypedState = { _: never };
 type StateKey<S> = S extends UntypedState ? string : keyof S & string;
 type StateValue<S, K, Fallback> = S extends UntypedState ? Fallback : K extends keyof S ? S[K] : never;
 
+type Pick2<T, S, K> = [T] extends [never] ? StateValue<S, K, unknown> : T;
+
 export interface KeyValueStore<S extends TypedState = UntypedState> {
-  get<K extends StateKey<S>, V = unknown>(name: K, serde?: Serde<StateValue<S, K, V>>): RestatePromise<StateValue<S, K, V> | null>;
+  get<T = never, K extends StateKey<S> = StateKey<S>>(name: K, serde?: Serde<Pick2<T, S, K>>): RestatePromise<Pick2<T, S, K> | null>;
   stateKeys(): RestatePromise<string[]>;
 }
 
@@ -185,7 +187,7 @@ export interface ObjectSharedContext<S extends TypedState = UntypedState> extend
 }
 
 export interface ObjectContext<S extends TypedState = UntypedState> extends ObjectSharedContext<S> {
-  set<K extends StateKey<S>, V = unknown>(name: K, value: StateValue<S, K, V>, serde?: Serde<StateValue<S, K, V>>): void;
+  set<T = never, K extends StateKey<S> = StateKey<S>>(name: K, value: Pick2<T, S, K>, serde?: Serde<Pick2<T, S, K>>): void;
   clear(name: StateKey<S>): void;
   clearAll(): void;
 }
@@ -195,7 +197,7 @@ export interface WorkflowSharedContext<S extends TypedState = UntypedState> exte
 }
 
 export interface WorkflowContext<S extends TypedState = UntypedState> extends WorkflowSharedContext<S> {
-  set<K extends StateKey<S>, V = unknown>(name: K, value: StateValue<S, K, V>, serde?: Serde<StateValue<S, K, V>>): void;
+  set<T = never, K extends StateKey<S> = StateKey<S>>(name: K, value: Pick2<T, S, K>, serde?: Serde<Pick2<T, S, K>>): void;
   clear(name: StateKey<S>): void;
   clearAll(): void;
 }

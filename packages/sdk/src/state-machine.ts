@@ -600,7 +600,7 @@ export class StateMachine implements PromiseHost {
   private writeError(err: Error, extra: Msg): void {
     if (this.closed) return;
     const code = err instanceof RestateError ? err.code : 500;
-    this.options.log?.("warn", `attempt failed with ${code}: ${err.message}`, err);
+    this.options.log?.("warn", `attempt failed with ${code}: ${err.message}`);
     this.writeMessage(MessageType.Error, ErrorMessage, { code, message: err.message, stacktrace: err.stack ?? "", ...extra });
     this.close();
   }
