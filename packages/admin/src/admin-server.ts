@@ -1,0 +1,248 @@
+// The admin API over HTTP (node:http; default port 9070; RESTATE-PROTOCOL.md §5.3, §7):
+//
+//   GET  /health                      200, empty
+//   GET  /version                     {"version","min_admin_api_version","max_admin_api_version","ingress_endpoint","features"}
+//   GET  /deployments                 {"deployments":[…]}
+//   POST /deployments                 201 created | 200 unchanged/overwritten | 409 conflict; Location: deployments/{id}
+//   GET  /deployments/{id}            detailed deployment
+//   DELETE /deployments/{id}?force=true   202
+//   GET  /services                    {"services":[…]}
+//   GET  /services/{name}             service metadata
+//   GET  /services/{name}/handlers[/{handler}]
+//
+// Every route is also served under /v2, /v3 and /v4 (the prefix only changes the default of
+// `force`); /v1 is 400. Errors: {"message", "restate_code"}.
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
+import type { Admin } from "./admin.js";
+import { adminApiVersionMax, adminApiVersionMin, adminRequestBodyBytesMax } from "./constants.js";
+import {
+  AdminError,
+  BadRequestError,
+  MethodNotAllowedError,
+  NotFoundError,
+  NotImplementedError,
+  PayloadTooLargeError,
+  UnsupportedApiVersionError,
+} from "./errors.js";
+import { currentServiceMetadata, deploymentResponse, detailedDeploymentResponse } from "./views.js";
+
+export interface AdminServerOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** 0 picks a free port. Default 9070. */
+  readonly port?: number;
+  /** Shown by GET /version, e.g. `http://127.0.0.1:8080/`. */
+  readonly ingressUrl?: string;
+  /** Server version shown by GET /version. */
+  readonly serverVersion: string;
+}
+
+export interface AdminServer {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+interface Answer {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+type Route = (admin: Admin, context: RouteContext) => Promise<Answer> | Answer;
+
+interface RouteContext {
+  readonly apiVersion: number;
+  readonly params: readonly string[];
+  readonly query: URLSearchParams;
+  readonly body: () => Promise<unknown>;
+  readonly options: AdminServerOptions;
+}
+
+const routes: readonly { readonly pattern: RegExp; readonly methods: Readonly<Record<string, Route>> }[] = [
+  { pattern: /^\/health$/, methods: { GET: () => ({ status: 200 }) } },
+  {
+    pattern: /^\/version$/,
+    methods: {
+      GET: (_admin, { options }) => ({
+        status: 200,
+        body: {
+          version: options.serverVersion,
+          min_admin_api_version: adminApiVersionMin,
+          max_admin_api_version: adminApiVersionMax,
+          ...(options.ingressUrl === undefined ? {} : { ingress_endpoint: options.ingressUrl }),
+          features: {},
+        },
+      }),
+    },
+  },
+  {
+    pattern: /^\/deployments$/,
+    methods: {
+      GET: (admin) => ({
+        status: 200,
+        body: { deployments: Object.values(admin.state.deployments).sort((a, b) => a.createdAtMs - b.createdAtMs).map(deploymentResponse) },
+      }),
+      POST: async (admin, { body, apiVersion }) => {
+        const request = admin.parseRegistration(await body(), apiVersion);
+        const outcome = await admin.register(request, apiVersion);
+        return { status: outcome.status, body: outcome.body, headers: { location: `deployments/${outcome.deploymentId}` } };
+      },
+    },
+  },
+  {
+    pattern: /^\/deployments\/([^/]+)$/,
+    methods: {
+      GET: (admin, { params }) => ({ status: 200, body: detailedDeploymentResponse(admin.deployment(params[0] ?? ""), admin.defaults) }),
+      DELETE: async (admin, { params, query }) => {
+        if (query.get("force") !== "true") throw new NotImplementedError("removing a deployment without force=true is not supported; use ?force=true");
+        await admin.removeDeployment(params[0] ?? "");
+        return { status: 202 };
+      },
+    },
+  },
+  {
+    pattern: /^\/services$/,
+    methods: { GET: (admin) => ({ status: 200, body: { services: currentServiceMetadata(admin.state, admin.defaults) } }) },
+  },
+  {
+    pattern: /^\/services\/([^/]+)$/,
+    methods: { GET: (admin, { params }) => ({ status: 200, body: service(admin, params[0] ?? "") }) },
+  },
+  {
+    pattern: /^\/services\/([^/]+)\/handlers$/,
+    methods: { GET: (admin, { params }) => ({ status: 200, body: { handlers: service(admin, params[0] ?? "").handlers } }) },
+  },
+  {
+    pattern: /^\/services\/([^/]+)\/handlers\/([^/]+)$/,
+    methods: {
+      GET: (admin, { params }) => {
+        const found = service(admin, params[0] ?? "").handlers.find((h) => h.name === params[1]);
+        if (found === undefined) throw new NotFoundError(`the requested handler '${params[1] ?? ""}' does not exist on service '${params[0] ?? ""}'`);
+        return { status: 200, body: found };
+      },
+    },
+  },
+];
+
+/** Parts of restate-server's admin API not served yet: a clear 501 instead of a bare 404. */
+const notYet = /^\/(invocations|query|subscriptions|openapi)(\/|$)/;
+
+function service(admin: Admin, name: string) {
+  const found = currentServiceMetadata(admin.state, admin.defaults, name)[0];
+  if (found === undefined) throw new NotFoundError(`the requested service '${name}' does not exist`);
+  return found;
+}
+
+export async function startAdminServer(admin: Admin, options: AdminServerOptions): Promise<AdminServer> {
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    void handle(admin, options, req, res);
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 9070, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("admin: could not read the bound port");
+  return {
+    port: address.port,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+    },
+  };
+}
+
+async function handle(admin: Admin, options: AdminServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let answer: Answer;
+  try {
+    answer = await route(admin, options, req);
+  } catch (error) {
+    answer = errorAnswer(error);
+  }
+  if (res.destroyed) return;
+  const headers: Record<string, string> = { ...answer.headers };
+  let payload = "";
+  if (answer.body !== undefined) {
+    payload = JSON.stringify(answer.body);
+    headers["content-type"] = "application/json";
+  }
+  headers["content-length"] = String(Buffer.byteLength(payload));
+  res.writeHead(answer.status, headers);
+  res.end(payload);
+}
+
+async function route(admin: Admin, options: AdminServerOptions, req: IncomingMessage): Promise<Answer> {
+  const url = new URL(req.url ?? "/", "http://admin");
+  let path = url.pathname;
+  let apiVersion = adminApiVersionMax;
+  const prefix = /^\/v(\d+)(\/.*)?$/.exec(path);
+  if (prefix !== null) {
+    const version = Number(prefix[1]);
+    if (version < adminApiVersionMin) {
+      throw new UnsupportedApiVersionError(
+        `Unsupported Admin API version V${version}. This server supports versions between V${adminApiVersionMin} and V${adminApiVersionMax}.`,
+      );
+    }
+    if (version > adminApiVersionMax) throw new NotFoundError(`no admin route ${path}: API version V${version} is not served`);
+    apiVersion = version;
+    path = prefix[2] ?? "/";
+  }
+  const method = req.method ?? "GET";
+  for (const { pattern, methods } of routes) {
+    const match = pattern.exec(path);
+    if (match === null) continue;
+    const handler = methods[method];
+    if (handler === undefined) {
+      req.resume();
+      throw new MethodNotAllowedError(`method ${method} not allowed on ${path}`, Object.keys(methods));
+    }
+    const params = match.slice(1).map((p) => decodeURIComponent(p));
+    return handler(admin, { apiVersion, params, query: url.searchParams, body: () => readJson(req), options });
+  }
+  req.resume();
+  if (notYet.test(path)) throw new NotImplementedError(`${method} ${path} is not supported by this server yet`);
+  throw new NotFoundError(`no admin route ${method} ${path}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > adminRequestBodyBytesMax) {
+    req.resume();
+    throw new PayloadTooLargeError(`the request body is over ${adminRequestBodyBytesMax} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > adminRequestBodyBytesMax) throw new PayloadTooLargeError(`the request body is over ${adminRequestBodyBytesMax} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new BadRequestError(`failed to parse the request body as JSON: ${(error as Error).message}`);
+  }
+}
+
+function errorAnswer(error: unknown): Answer {
+  if (error instanceof AdminError) {
+    const headers: Record<string, string> = {};
+    if (error instanceof MethodNotAllowedError) headers.allow = error.allow.join(",");
+    return { status: error.status, body: { message: error.message, restate_code: error.restateCode }, headers };
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { status: 500, body: { message: `internal error: ${message}`, restate_code: null } };
+}
