@@ -307,7 +307,38 @@ export const run3 = restate.object({
   },
 });
 
+// --- Beyond the server's first issue: awakeables, workflows ----------------------------------
+
+export const awaiter = restate.service({
+  name: "E2eAwaiter",
+  handlers: {
+    /** Publishes an awakeable id (side-effect log, `nonce` = the id) and returns what resolves it. */
+    awaitExternal: async (ctx: restate.Context, tag: string): Promise<string> => {
+      const { id, promise } = ctx.awakeable<string>();
+      await ctx.run("publish", () => record({ kind: "awakeable", tag, nonce: id }));
+      return `got ${await promise}`;
+    },
+  },
+});
+
+export const approval = restate.workflow({
+  name: "E2eApproval",
+  handlers: {
+    /** Waits for the durable promise "decision", records it in state, returns it. */
+    run: async (ctx: restate.WorkflowContext, request: string): Promise<string> => {
+      ctx.set("status", "waiting");
+      const decision = await ctx.promise<string>("decision");
+      ctx.set("status", `decided ${decision}`);
+      return `${request}: ${decision}`;
+    },
+    decide: async (ctx: restate.WorkflowSharedContext, decision: string): Promise<void> => {
+      await ctx.promise<string>("decision").resolve(decision);
+    },
+    status: async (ctx: restate.WorkflowSharedContext): Promise<string | null> => ctx.get<string>("status"),
+  },
+});
+
 if (import.meta.main) {
   sideEffectsPath(); // fail at start, not at the first side effect
-  await serve(greeter, counter, stateObject, sleeper, callee, caller, flaky, run3);
+  await serve(greeter, counter, stateObject, sleeper, callee, caller, flaky, run3, awaiter, approval);
 }

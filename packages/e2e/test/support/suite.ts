@@ -77,6 +77,8 @@ export interface Reply {
 export interface RequestOptions {
   method?: string;
   headers?: Record<string, string>;
+  /** A raw body (with its own content-type header) instead of the JSON `body` argument. */
+  body?: string;
   /** How long a 404 is retried (a registration can take a moment to route); default 2 s. */
   notFoundRetryMs?: number;
   timeoutMs?: number;
@@ -123,12 +125,12 @@ export class Harness {
 
   /** An ingress request; `body` is sent as JSON unless undefined. */
   async request(path: string, body?: unknown, options: RequestOptions = {}): Promise<Reply> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (body !== undefined) headers["content-type"] = "application/json";
+    const headers: Record<string, string> = { ...(body === undefined ? {} : { "content-type": "application/json" }), ...options.headers };
+    const payload = options.body ?? (body === undefined ? undefined : JSON.stringify(body));
     const response = await ingressCall(`${this.endpoints().ingressUrl}${path}`, {
-      method: options.method ?? (body === undefined ? "GET" : "POST"),
+      method: options.method ?? (payload === undefined ? "GET" : "POST"),
       headers,
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(payload === undefined ? {} : { body: payload }),
       notFoundRetryMs: options.notFoundRetryMs ?? 2_000,
       signal: AbortSignal.timeout(options.timeoutMs ?? requestTimeoutMs),
     });
