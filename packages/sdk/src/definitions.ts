@@ -81,7 +81,7 @@ export function getHandlerMeta(fn: unknown): HandlerMeta | undefined {
 }
 
 function mark<F extends object>(fn: F, kind: HandlerKind | undefined, options: object): F {
-  handlerMeta.set(fn, { ...(kind === undefined ? {} : { kind }), options: options as ObjectHandlerOpts<unknown, unknown> });
+  handlerMeta.set(fn, { ...(kind === undefined ? {} : { kind }), options: options });
   return fn;
 }
 
@@ -97,7 +97,7 @@ function overload<F extends Fn>(kind: HandlerKind | undefined, a: object | F, b?
 /** Handler wrappers: attach options, and mark shared handlers of objects and workflows. */
 export const handlers = {
   handler<F extends Fn>(opts: ServiceHandlerOpts<unknown, unknown> | object, fn: F): F {
-    return overload<F>("service", opts as object, fn);
+    return overload<F>("service", opts, fn);
   },
   object: {
     exclusive<F extends Fn>(optsOrFn: ObjectHandlerOpts<unknown, unknown> | F, fn?: F): F {

@@ -51,8 +51,8 @@ export function buildServiceEntry(definition: AnyDefinition, defaults: ServiceOp
       kind,
       fn: fn as (...args: unknown[]) => unknown,
       options: hopts,
-      inputSerde: (hopts.input ?? base) as Serde<unknown>,
-      outputSerde: (hopts.output ?? base) as Serde<unknown>,
+      inputSerde: (hopts.input ?? base),
+      outputSerde: (hopts.output ?? base),
     });
   }
   if (definition.kind === "workflow" && !handlers.has("run")) throw new TypeError(`workflow ${definition.name} has no 'run' handler`);
@@ -114,7 +114,7 @@ function handlerJson(s: ServiceEntry, h: HandlerEntry, version: number): Json {
   if (h.options.enableLazyState !== undefined) setV3(j, "enableLazyState", h.options.enableLazyState, version, where);
   const wfRetention = s.options.workflowRetention;
   if (h.kind === "workflow" && wfRetention !== undefined) {
-    setV3(j, "workflowCompletionRetention", durationToMs(wfRetention as number), version, where);
+    setV3(j, "workflowCompletionRetention", durationToMs(wfRetention), version, where);
   }
   return j;
 }
@@ -129,7 +129,7 @@ interface CommonOptions {
 }
 
 function addOptions(j: Json, o: CommonOptions, version: number, where: string): void {
-  const ms = (d: number | object): number => durationToMs(d as number);
+  const ms = (d: number | object): number => durationToMs(d);
   if (o.inactivityTimeout !== undefined) setV3(j, "inactivityTimeout", ms(o.inactivityTimeout), version, where);
   if (o.abortTimeout !== undefined) setV3(j, "abortTimeout", ms(o.abortTimeout), version, where);
   if (o.journalRetention !== undefined) setV3(j, "journalRetention", ms(o.journalRetention), version, where);

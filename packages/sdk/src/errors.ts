@@ -159,7 +159,7 @@ export function ensureError(e: unknown, asTerminalError?: (error: unknown) => Te
   const mapped = asTerminalError?.(e);
   if (mapped !== undefined) return mapped;
   if (e instanceof Error) return e;
-  if (typeof e === "object" && e !== null && "message" in e && typeof (e as { message: unknown }).message === "string") {
+  if (typeof e === "object" && e !== null && "message" in e && typeof (e).message === "string") {
     const code = (e as { code?: unknown }).code;
     return new RestateError((e as { message: string }).message, typeof code === "number" ? { errorCode: code } : undefined);
   }

@@ -12,7 +12,7 @@ export function defaultLogger(minimum: LogLevel = (process.env.CAIRN_LOG_LEVEL a
   const min = LEVELS[minimum] ?? LEVELS.info;
   return (level, message, error) => {
     if (LEVELS[level] < min) return;
-    const detail = error instanceof Error ? ` ${error.stack ?? error.message}` : error === undefined ? "" : ` ${String(error)}`;
+    const detail = error instanceof Error ? ` ${error.stack ?? error.message}` : error === undefined ? "" : ` ${safeString(error)}`;
     process.stderr.write(`${new Date().toISOString()} ${level.toUpperCase()} [cairn-sdk] ${message}${detail}\n`);
   };
 }

@@ -88,7 +88,7 @@ export abstract class BasePromise<T> implements RestatePromise<T> {
 
   /** Resolves the native promise handed to `await` (called by the state machine). */
   deliver(): void {
-    if (this.state === State.Ok) this.resolveNative?.(this.value as T);
+    if (this.state === State.Ok) this.resolveNative?.(this.value);
     else if (this.state === State.Failed) this.rejectNative?.(this.error);
   }
 
@@ -114,7 +114,7 @@ export abstract class BasePromise<T> implements RestatePromise<T> {
       } else if (this.evaluate() >= 0 || this.host === undefined) {
         this.deliver();
       } else {
-        this.host.awaitPromise(this as unknown as BasePromise<unknown>);
+        this.host.awaitPromise(this);
       }
     }
     return this.native;
@@ -148,7 +148,7 @@ export abstract class BasePromise<T> implements RestatePromise<T> {
     if (this.host === undefined) return this;
     const ms = typeof duration === "number" ? duration : durationMs(duration);
     const sleep = this.host.sleepFor(ms);
-    return new CombinatorPromise<T>(this.host, "timeout", [this as BasePromise<unknown>, sleep as BasePromise<unknown>]);
+    return new CombinatorPromise<T>(this.host, "timeout", [this, sleep]);
   }
 
   map<U>(mapper: (value?: T, failure?: TerminalError) => U): RestatePromise<U> {

@@ -500,7 +500,7 @@ export class StateMachine implements PromiseHost {
     try {
       closurePromise = task.closure();
     } catch (e) {
-      closurePromise = Promise.reject(e);
+      closurePromise = Promise.reject(ensureError(e));
     }
     closurePromise.then(
       (value) => {

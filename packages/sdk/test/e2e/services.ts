@@ -75,9 +75,8 @@ export const greeter = service({
       const c = await ctx.run("three", async () => Promise.resolve(b + 1));
       return `${name}:${c}`;
     },
-    failTerminal: async (_ctx: Context, code: number): Promise<string> => {
-      throw new TerminalError("boom", { errorCode: code, metadata: { reason: "test" } });
-    },
+    failTerminal: (_ctx: Context, code: number): Promise<string> =>
+      Promise.reject(new TerminalError("boom", { errorCode: code, metadata: { reason: "test" } })),
     runRetry: async (ctx: Context, key: string): Promise<string> => {
       try {
         await ctx.run(
@@ -149,9 +148,9 @@ export const greeter = service({
       }
       return { all, race, any, settled: settled.map((s) => s.status), timeout };
     },
-    request: async (ctx: Context): Promise<unknown> => {
+    request: (ctx: Context): Promise<unknown> => {
       const req = ctx.request();
-      return { idOk: req.id.startsWith("inv_1"), header: req.headers.get("x-test") ?? null, body: new TextDecoder().decode(req.body) };
+      return Promise.resolve({ idOk: req.id.startsWith("inv_1"), header: req.headers.get("x-test") ?? null, body: new TextDecoder().decode(req.body) });
     },
     awaitAwakeable: async (ctx: Context, box: string): Promise<string> => {
       const { id, promise } = ctx.awakeable<string>();
