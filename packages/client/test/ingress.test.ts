@@ -75,11 +75,11 @@ describe("retries", () => {
   function scripted(statuses: Array<[number, Record<string, string>]>): { fetch: typeof fetch; calls: Array<{ url: string; headers: Record<string, string> }> } {
     const calls: Array<{ url: string; headers: Record<string, string> }> = [];
     const f = (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-      calls.push({ url: String(url), headers: (init?.headers ?? {}) as Record<string, string> });
+      calls.push({ url: typeof url === "string" ? url : url instanceof URL ? url.href : url.url, headers: (init?.headers ?? {}) as Record<string, string> });
       const [status, headers] = statuses[Math.min(calls.length - 1, statuses.length - 1)]!;
       return Promise.resolve(new Response(status === 200 ? JSON.stringify("ok") : JSON.stringify({ message: "busy" }), { status, headers }));
     };
-    return { fetch: f as typeof fetch, calls };
+    return { fetch: f, calls };
   }
   const Svc = { name: "S" as const, handlers: undefined as unknown as { h: (ctx: unknown, x: number) => Promise<string> } };
 
