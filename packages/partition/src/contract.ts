@@ -9,7 +9,10 @@
 // partition table. Each partition worker is a piscina pool with exactly one thread
 // (minThreads = maxThreads = 1), so every task for a partition lands on the thread that owns it;
 // `concurrentTasksPerWorker` lets thousands of invocations wait in one worker at once, and the
-// pool's `maxQueue` is the bound of D5 (past it the ingress answers 429/503).
+// pool's `maxQueue` is the bound of D5 (past it the ingress answers 429/503). Pools must be
+// created with `atomics: "disabled"`: with piscina's default ("sync") an idle worker blocks in
+// Atomics.wait between tasks, and a partition's attempts, timers and outbox stall until the next
+// task arrives.
 //
 // C1. A partition is owned by exactly one worker for the whole life of the process
 //     (partition p → worker p mod workerCount). The partition table never changes at run time.

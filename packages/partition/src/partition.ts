@@ -373,7 +373,14 @@ export class Partition {
       return;
     }
     batch.forEach(([, pending], i) => pending.resolve(results[i]));
-    this.#runEffects(fx);
+    try {
+      this.#runEffects(fx);
+    } catch (error) {
+      // Effects are re-derivable from the store (R2); a failing one is logged, not fatal.
+      this.#logger("error", `partition ${this.id}: effect failed: ${error instanceof Error ? error.message : String(error)}`, {
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+    }
   }
 
   #runEffects(fx: Effects): void {

@@ -47,7 +47,6 @@ import {
   callCompletion,
   callInvocationIdCompletion,
   encodeInput,
-  fromFailure,
   lazyStateCompletion,
   lazyStateKeysCompletion,
   sleepCompletion,

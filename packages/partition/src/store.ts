@@ -218,10 +218,10 @@ type Statements = ReturnType<typeof prepareStatements>;
 function prepareStatements(db: Database.Database) {
   const p = (sql: string, pluck = false): Stmt => {
     const statement = db.prepare(sql);
-    return (pluck ? statement.pluck() : statement) as Stmt;
+    return pluck ? statement.pluck() : statement;
   };
   return {
-      metaGet: p("SELECT value FROM meta WHERE name = ?", true),
+    metaGet: p("SELECT value FROM meta WHERE name = ?", true),
     metaSet: p("INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value"),
     invGet: p("SELECT * FROM sys_invocation_status WHERE id = ?"),
     invSizes: p("SELECT journal_size, journal_commands_size FROM sys_invocation_status WHERE id = ?"),

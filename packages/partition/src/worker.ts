@@ -38,7 +38,9 @@ export default async function handleTask(task: WorkerTask): Promise<unknown> {
   try {
     return await dispatch(task);
   } catch (error) {
-    throw toWireError(error); // W1
+    // W1: a plain object, not an Error — structured clone drops an Error's own fields such as `code`.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    throw toWireError(error);
   }
 }
 
