@@ -1,7 +1,7 @@
 // Goal: every protocol message round-trips through the frame encoder and decoder, and our
 // single-allocation encoder is byte-identical to @bufbuild/protobuf's toBinary; method: fast-check
 // over random messages of every type, derived from the descriptors.
-import { equals, toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { equals, fromBinary, toBinary, type DescMessage } from "@bufbuild/protobuf";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -12,6 +12,7 @@ import {
   encodeMessageFrame,
   FRAME_HEADER_BYTES,
   FutureSchema,
+  InputCommandMessageSchema,
   knownMessageTypes,
   MessageDecodeError,
   MessageEncodeError,
@@ -28,7 +29,7 @@ import {
   UnknownMessageTypeError,
   type ProtocolMessage,
 } from "@cairn/protocol";
-import { encodeWithSchema } from "../src/internal.js";
+import { decodeWithSchema, encodeWithSchema } from "../src/internal.js";
 import { messageArbitrary } from "./support/arbitrary.js";
 
 const RUNS = 60;
@@ -61,6 +62,77 @@ describe("message codec", () => {
       );
     });
   }
+
+  /** Our decoder accepts a subset of what fromBinary accepts, and yields the same objects. */
+  function expectSubsetOfFromBinary(schema: DescMessage, bytes: Uint8Array): void {
+    let ours: object | undefined;
+    let theirs: object | undefined;
+    try {
+      ours = decodeWithSchema(schema, bytes);
+    } catch {
+      ours = undefined;
+    }
+    try {
+      theirs = fromBinary(schema, bytes);
+    } catch {
+      theirs = undefined;
+    }
+    if (ours !== undefined) expect(ours).toStrictEqual(theirs);
+    if (theirs === undefined) expect(ours).toBeUndefined();
+  }
+
+  for (const type of knownMessageTypes()) {
+    const schema = messageSchemaOf(type) as DescMessage;
+    it(`decodes ${messageTypeName(type)} exactly like fromBinary, valid or mangled`, () => {
+      fc.assert(
+        fc.property(
+          messageArbitrary(schema),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 3 }),
+          fc.option(fc.nat(), { nil: undefined }),
+          (message, flips, cutAt) => {
+            const valid = encodeMessage(message as ProtocolMessage);
+            expect(decodeWithSchema(schema, valid)).toStrictEqual(fromBinary(schema, valid));
+            const mangled = valid.slice(0, cutAt === undefined ? valid.length : cutAt % (valid.length + 1));
+            for (const [at, byte] of flips) if (mangled.length > 0) mangled[at % mangled.length] = byte;
+            expectSubsetOfFromBinary(schema, mangled);
+          },
+        ),
+        { numRuns: 40 },
+      );
+    });
+  }
+
+  it("decodes random bytes as a subset of fromBinary", () => {
+    const schemas = knownMessageTypes().map((t) => messageSchemaOf(t) as DescMessage);
+    fc.assert(
+      fc.property(fc.constantFrom(...schemas), fc.uint8Array({ maxLength: 48 }), (schema, bytes) => expectSubsetOfFromBinary(schema, bytes)),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("accepts unpacked repeated uint32 and merges repeated singular messages", () => {
+    // Suspension.waiting_completions (field 1) unpacked: 08 01 08 02; then packed: 0a 01 03.
+    const suspension = decodeMessage({ type: MessageType.Suspension, payload: Uint8Array.from([0x08, 1, 0x08, 2, 0x0a, 1, 3]) });
+    if (suspension.type !== MessageType.Suspension) throw new Error("wrong type");
+    expect(suspension.message.waitingCompletions).toEqual([1, 2, 3]);
+    // InputCommand.value (field 14) twice: Value{content} then an empty Value merge into one.
+    const payload = Uint8Array.from([0x72, 3, 0x0a, 1, 0x41, 0x72, 0]);
+    expect(decodeWithSchema(InputCommandMessageSchema, payload)).toStrictEqual(fromBinary(InputCommandMessageSchema, payload));
+  });
+
+  it("keeps a leading byte-order mark in strings, as prost does (fromBinary strips it)", () => {
+    const payload = Uint8Array.from([0x12, 4, 0xef, 0xbb, 0xbf, 0x41]); // StartMessage.debug_id = BOM + "A"
+    const decoded = decodeMessage({ type: MessageType.Start, payload });
+    if (decoded.type !== MessageType.Start) throw new Error("wrong type");
+    expect(decoded.message.debugId).toBe("\uFEFFA");
+    expect(Buffer.from(encodeMessage(decoded.message)).equals(Buffer.from(payload))).toBe(true);
+  });
+
+  it("rejects invalid UTF-8 in strings, as fromBinary does", () => {
+    const payload = Uint8Array.from([0x12, 2, 0xc3, 0x28]); // StartMessage.debug_id
+    expect(() => decodeMessage({ type: MessageType.Start, payload })).toThrow(MessageDecodeError);
+    expect(() => fromBinary(StartMessageSchema, payload)).toThrow();
+  });
 
   it("encodes nested Future trees like toBinary", () => {
     fc.assert(
