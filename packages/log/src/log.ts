@@ -486,6 +486,11 @@ class GroupCommitLog implements Log {
     this.recycle(batch);
     this.waiters.releaseUpTo(this.state.durableLsn);
     this.admitBlocked();
+    // The next write starts at the end of this event-loop turn, not now: the appenders just woken
+    // append again in this turn's microtasks, and their records join the records that arrived
+    // during the sync, in one batch. Starting at once instead splits closed-loop appenders into
+    // two alternating groups, which halves the records per fdatasync; measured on the development
+    // machine under a busy disk (fdatasync ~1-2 ms) that cut throughput by half.
     if (this.queued.length > 0 || this.open !== null) this.scheduleWrite();
     else this.notifyIdle();
   };

@@ -157,6 +157,11 @@ export class FaultyStorage implements LogStorage {
     if (offset < inode.synced.length) (inode.synced[offset] as number) ^= 1 << bit;
   }
 
+  /** fdatasync calls held back by `stallSyncs`. */
+  get stalledSyncs(): number {
+    return this.stalled.length;
+  }
+
   /** Releases stalled syncs (they complete now, in order). */
   releaseSyncs(): void {
     this.stallSyncs = false;

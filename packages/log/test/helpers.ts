@@ -40,3 +40,12 @@ export const tinyLimits = { chunkBytesMax: 1024, recordBytesMax: 200, batchBytes
 export function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
+
+/** Polls `condition` on every turn of the event loop until it holds (or fails after `timeoutMs`). */
+export async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not reached in time");
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -21,7 +21,7 @@ import {
 } from "@cairn/log";
 import { chunkFileName, openLogWithStorage } from "../src/internal.js";
 import { FaultyStorage } from "./faulty-storage.js";
-import { collect, payloadFor, sameBytes, str, tempDir, text, tinyLimits } from "./helpers.js";
+import { collect, payloadFor, sameBytes, str, tempDir, text, tinyLimits, until } from "./helpers.js";
 
 const memDir = "/mem/log";
 
@@ -78,8 +78,7 @@ describe("openLog", () => {
 
   it("takes over the lock of a dead process, not of a live one", async () => {
     const dir = tempDir();
-    (await openLog(dir)).close().catch(() => undefined);
-    await new Promise((r) => setTimeout(r, 50));
+    await (await openLog(dir)).close();
     writeFileSync(join(dir, "LOCK"), "2147483646\n"); // no such pid
     const log = await openLog(dir);
     await log.close();
@@ -144,7 +143,7 @@ describe("append", () => {
     const log = await openLogWithStorage(storage, memDir);
     storage.stallSyncs = true;
     const first = log.append(text("first"));
-    await new Promise((r) => setTimeout(r, 20)); // the first batch is now stuck in fdatasync
+    await until(() => storage.stalledSyncs === 1); // the first batch is now stuck in fdatasync
     const rest = [log.append(text("second")), log.append(text("third"))];
     let firstDone = false;
     void first.then(() => (firstDone = true));

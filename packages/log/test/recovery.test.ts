@@ -6,11 +6,10 @@ import { describe, expect, it } from "vitest";
 import { type Log, LogCorruptionError } from "@cairn/log";
 import { chunkFileName, encodeMeta, metaFileName, metaTempFileName, openLogWithStorage } from "../src/internal.js";
 import { type CrashMode, FaultyStorage } from "./faulty-storage.js";
-import { collect, payloadFor, sameBytes, tinyLimits } from "./helpers.js";
+import { collect, payloadFor, sameBytes, tinyLimits, until } from "./helpers.js";
 
 const dir = "/mem/log";
 const path = (name: string): string => `${dir}/${name}`;
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 5));
 
 /** Appends and waits: records 1..count, each `payloadFor(lsn, size)`. */
 async function fill(log: Log, count: number, size = 30): Promise<void> {
@@ -39,7 +38,7 @@ describe("crash with an unsynced last batch", () => {
         const unacked = Array.from({ length: 8 }, (_, i) => log.append(payloadFor(31 + i, 30)));
         let acked = 0;
         for (const p of unacked) void p.then(() => acked++);
-        await settle();
+        await until(() => storage.stalledSyncs > 0);
         expect(acked).toBe(0); // the batch is written, its fdatasync never returns
         storage.crash(mode);
 
@@ -67,7 +66,7 @@ describe("crash with an unsynced last batch", () => {
       await fill(log, 21); // exactly one full chunk: 20 + 21 * 46 = 986 bytes
       storage.stallSyncs = true;
       void log.append(payloadFor(22, 30));
-      await settle();
+      await until(() => storage.stalledSyncs > 0);
       storage.stallSyncs = false;
       // The new chunk's directory entry is durable only after its fdatasync: make it so, then tear.
       await storage.syncDir(dir);
@@ -87,7 +86,7 @@ describe("crash with an unsynced last batch", () => {
     await fill(log, 21);
     storage.stallSyncs = true;
     void log.append(payloadFor(22, 30));
-    await settle();
+    await until(() => storage.stalledSyncs > 0);
     expect(storage.fileNames(dir)).toContain(chunkFileName(22));
     storage.crash("keep");
     expect(storage.fileNames(dir)).not.toContain(chunkFileName(22));
@@ -315,7 +314,7 @@ describe("random crash schedules", () => {
               issued.set(next++, payload);
               return log.append(payload).then((lsn) => (acked = Math.max(acked, lsn)));
             });
-            if (round.stall) await settle();
+            if (round.stall) await until(() => storage.stalledSyncs > 0 || pending.length === 0);
             else await Promise.all(pending);
             storage.crash(round.mode);
           }
