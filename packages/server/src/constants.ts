@@ -1,0 +1,61 @@
+// Defaults and limits of a whole Cairn server. Units are in the names; every queue has a bound (D5).
+
+import { availableParallelism } from "node:os";
+import type { RetryPolicy } from "@cairn/partition";
+
+export const serverVersion = "0.1.0";
+
+export const defaultDataDir = "./cairn-data";
+export const defaultIngressPort = 8080;
+export const defaultAdminPort = 9070;
+export const defaultBind = "127.0.0.1";
+
+/**
+ * Partitions of a new data directory (fixed for its life). 4 lets up to 4 worker threads run in
+ * parallel while keeping, on a small machine, few enough partitions that each one's group commit
+ * still batches many appends per fsync. Choose more with --partitions when creating a data dir
+ * for a bigger machine.
+ */
+export const defaultPartitions = 4;
+/** Largest partition count accepted. */
+export const partitionsMax = 1024;
+
+/** Worker threads: one per core, never more than partitions (a worker without partitions is idle). */
+export function defaultWorkers(partitions: number): number {
+  return Math.max(1, Math.min(partitions, availableParallelism()));
+}
+
+/** Attempt inactivity timeout (Restate: 60 s); the invoker ends the request body when it fires. */
+export const defaultInactivityTimeoutMs = 60_000;
+/** Attempt abort timeout (Restate: 10 min). */
+export const defaultAbortTimeoutMs = 10 * 60_000;
+/** Restate 1.7's default invocation retry policy. */
+export const defaultRetryPolicy: RetryPolicy = Object.freeze({
+  initialIntervalMs: 500,
+  exponentiationFactor: 2,
+  maxIntervalMs: 60_000,
+  maxAttempts: 70,
+  onMaxAttempts: "PAUSE",
+});
+
+/** Invocations admitted to one partition and not yet completed (past it → 429). */
+export const defaultInflightInvocationsMax = 10_000;
+/** Invocations waiting in one virtual-object key's inbox (past it → 429). */
+export const defaultInboxLengthMax = 1_000;
+/** Tasks queued for one worker when it is at its concurrency limit (piscina maxQueue; past it → 429). */
+export const defaultWorkerQueueMax = 1_000;
+/** Tasks above the partitions' own in-flight bounds a worker may run at once (deliveries, schema pushes, calls waiting). */
+export const workerConcurrencyHeadroom = 4_096;
+
+/** Outbox messages being relayed between workers at once; past it a message is dropped and its sender resends it. */
+export const outboxRelayMax = 4_096;
+
+/** First wait before restarting a crashed worker; doubles per failed restart up to the max. */
+export const workerRestartInitialMs = 100;
+export const workerRestartMaxMs = 5_000;
+
+/** How long close() lets in-flight ingress requests finish before dropping their connections. */
+export const defaultCloseGraceMs = 5_000;
+
+if (workerRestartInitialMs > workerRestartMaxMs) throw new Error("workerRestartInitialMs exceeds workerRestartMaxMs");
+if (defaultPartitions > partitionsMax) throw new Error("defaultPartitions exceeds partitionsMax");
