@@ -344,6 +344,8 @@ export class Attempt {
       body.on("end", finish);
       body.on("close", finish);
       this.#failing = true;
+      // Nothing more will be sent; ending the request lets the deployment finish its answer.
+      this.endRequest();
       return;
     }
     const expected = invocationContentType(this.#request.protocolVersion);
