@@ -232,16 +232,16 @@ export interface ContextSettings {
   readonly kind: HandlerKind;
   readonly defaultSerde: Serde<unknown>;
   readonly asTerminalError: ((error: unknown) => TerminalError | undefined) | undefined;
-  readonly attemptHeaders: ReadonlyMap<string, string | string[] | undefined>;
+  readonly attemptHeaders: () => ReadonlyMap<string, string | string[] | undefined>;
   readonly logger: Logger;
-  readonly attemptSignal: AbortSignal;
+  readonly attemptSignal: () => AbortSignal;
   readonly serviceName: string;
   readonly handlerName: string;
 }
 
 export class ContextImpl implements WorkflowContext<TypedState>, ObjectContext<TypedState> {
-  readonly rand: Rand;
-  readonly console: Console;
+  private randCache: Rand | undefined;
+  private consoleCache: Console | undefined;
   readonly date: ContextDate = {
     now: () => this.run(() => Date.now()),
     toJSON: () => this.run(() => new Date().toJSON()),
@@ -255,10 +255,19 @@ export class ContextImpl implements WorkflowContext<TypedState>, ObjectContext<T
     private readonly start: StartInfo,
     private readonly settings: ContextSettings,
   ) {
-    this.rand = new DeterministicRand(start.randomSeed);
     this.state = new Map(start.stateMap);
     this.stateComplete = !start.partialState;
-    this.console = replayAwareConsole(settings.logger, () => sm.isReplaying, `[${settings.serviceName}/${settings.handlerName}][${start.debugId}]`);
+  }
+
+  /** Deterministic randomness, created on first use (its seeding costs BigInt arithmetic). */
+  get rand(): Rand {
+    return (this.randCache ??= new DeterministicRand(this.start.randomSeed));
+  }
+
+  /** Handler logging, silent while replaying; created on first use. */
+  get console(): Console {
+    const s = this.settings;
+    return (this.consoleCache ??= replayAwareConsole(s.logger, () => this.sm.isReplaying, `[${s.serviceName}/${s.handlerName}][${this.start.debugId}]`));
   }
 
   get key(): string {
@@ -268,16 +277,19 @@ export class ContextImpl implements WorkflowContext<TypedState>, ObjectContext<T
 
   request(): Request {
     if (this.requestCache === undefined) {
+      const signal = this.settings.attemptSignal;
       const headers = new Map<string, string>();
       for (const h of this.start.inputHeaders) headers.set(h.key.toLowerCase(), h.value);
       this.requestCache = {
         id: this.start.debugId,
         headers,
-        attemptHeaders: this.settings.attemptHeaders,
+        attemptHeaders: this.settings.attemptHeaders(),
         body: this.start.inputBody,
         key: this.start.key,
         idempotencyKey: this.start.idempotencyKey,
-        attemptCompletedSignal: this.settings.attemptSignal,
+        get attemptCompletedSignal(): AbortSignal {
+          return signal();
+        },
         extraArgs: [],
       };
     }

@@ -109,7 +109,7 @@ export class EndpointCore {
       return {
         kind: "invoke",
         headers: { "content-type": `application/vnd.restate.invocation.v${version}`, "x-restate-server": SDK_SERVER_HEADER },
-        start: (io) => startAttempt(service, handler, version, req.allHeaders, io, this.logger),
+        start: (io) => startAttempt(service, handler, version, () => req.allHeaders, io, this.logger),
       };
     }
     throw new EndpointRequestError(404, `No route for ${req.path}`);

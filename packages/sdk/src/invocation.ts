@@ -25,11 +25,19 @@ export function startAttempt(
   service: ServiceEntry,
   handler: HandlerEntry,
   version: number,
-  attemptHeaders: ReadonlyMap<string, string | string[] | undefined>,
+  attemptHeaders: () => ReadonlyMap<string, string | string[] | undefined>,
   io: AttemptIo,
   logger: Logger,
 ): Attempt {
-  const attemptDone = new AbortController();
+  // Created only if the handler asks for the signal: an AbortController and its abort() (which
+  // builds a DOMException) cost measurable CPU per invocation (bench/run.mjs).
+  let attemptDone: AbortController | undefined;
+  let attemptOver = false;
+  const attemptSignal = (): AbortSignal => {
+    attemptDone ??= new AbortController();
+    if (attemptOver && !attemptDone.signal.aborted) attemptDone.abort();
+    return attemptDone.signal;
+  };
   const explicit = handler.options.explicitCancellation ?? service.options.explicitCancellation ?? false;
   const mismatch = handler.options.onJournalMismatchErrors ?? service.options.onJournalMismatchErrors ?? "retry";
   const asTerminalError = handler.options.asTerminalError ?? service.options.asTerminalError;
@@ -39,7 +47,8 @@ export function startAttempt(
     journalMismatchBehavior: MISMATCH_BEHAVIOR[mismatch],
     write: (bytes) => io.write(bytes),
     onClosed: () => {
-      attemptDone.abort();
+      attemptOver = true;
+      attemptDone?.abort();
       io.closed();
     },
     log: (level, message, error) => logger(level, `[${service.definition.name}/${handler.name}] ${message}`, error),
@@ -50,7 +59,7 @@ export function startAttempt(
         asTerminalError,
         attemptHeaders,
         logger,
-        attemptSignal: attemptDone.signal,
+        attemptSignal,
         serviceName: service.definition.name,
         handlerName: handler.name,
       });
@@ -88,7 +97,8 @@ export function startAttempt(
     push: (chunk) => sm.push(chunk),
     endInput: () => sm.endInput(),
     abort: () => {
-      attemptDone.abort();
+      attemptOver = true;
+      attemptDone?.abort();
     },
   };
 }

@@ -146,11 +146,14 @@ function single(v: string | string[] | undefined): string | undefined {
 function serveH2Stream(core: EndpointCore, stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders, mode: ProtocolMode): void {
   const rawPath = headers[":path"] ?? "/";
   const q = rawPath.indexOf("?");
+  let all: Map<string, string | string[] | undefined> | undefined;
   const req: IncomingRequestInfo = {
     method: headers[":method"] ?? "GET",
     path: q < 0 ? rawPath : rawPath.slice(0, q),
     header: (n) => single(headers[n]),
-    allHeaders: headerMap(headers),
+    get allHeaders() {
+      return (all ??= headerMap(headers));
+    },
   };
   const route = core.route(req, mode);
   stream.on("error", () => undefined);

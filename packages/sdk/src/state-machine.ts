@@ -105,6 +105,10 @@ interface RunTask {
   readonly retried: boolean;
 }
 
+/** One encode buffer for all attempts: encoding is synchronous and copied out right away. */
+const sharedWriter = new ProtoWriter(4096);
+const utf8Decoder = new TextDecoder();
+
 export class StateMachine implements PromiseHost {
   readonly version: number;
   private readonly decoder = new FrameDecoder();
@@ -210,7 +214,7 @@ export class StateMachine implements PromiseHost {
     const knownEntries = (msg.knownEntries as number | undefined) ?? 0;
     if (knownEntries < 1) throw new ProtocolViolationError("Known entries is zero, expected >= 1");
     const stateMap = new Map<string, Uint8Array>();
-    const decoder = new TextDecoder();
+    const decoder = utf8Decoder;
     for (const entry of (msg.stateMap as Msg[] | undefined) ?? []) {
       stateMap.set(decoder.decode((entry.key as Uint8Array | undefined) ?? new Uint8Array(0)), (entry.value as Uint8Array | undefined) ?? new Uint8Array(0));
     }
@@ -256,7 +260,7 @@ export class StateMachine implements PromiseHost {
     else if (n.failure !== undefined) result = failureFromMsg(n.failure as Msg);
     else if (n.invocationId !== undefined) result = { kind: "invocationId", id: n.invocationId as string };
     else if (n.stateKeys !== undefined) {
-      const decoder = new TextDecoder();
+      const decoder = utf8Decoder;
       result = { kind: "stateKeys", keys: (((n.stateKeys as Msg).keys as Uint8Array[] | undefined) ?? []).map((k) => decoder.decode(k)) };
     } else if (n.void !== undefined) result = { kind: "void" };
     else throw new ProtocolViolationError(`expected notification 0x${type.toString(16)} to have field result`);
@@ -616,10 +620,9 @@ export class StateMachine implements PromiseHost {
 
   // ---- output -------------------------------------------------------------------------------
 
-  private readonly writer = new ProtoWriter(1024);
 
   private writeMessage(type: number, schema: Schema, msg: Msg, flags = 0): void {
-    const w = this.writer;
+    const w = sharedWriter;
     w.pos = 8;
     encodeMessage(schema, msg, w);
     const length = w.pos - 8;

@@ -83,7 +83,7 @@ function run(handler: string, version: number): Run {
   const out: DecodedMessage[] = [];
   let resolveClosed!: () => void;
   const closed = new Promise<void>((r) => (resolveClosed = r));
-  const attempt = startAttempt(entry, h, version, new Map(), {
+  const attempt = startAttempt(entry, h, version, () => new Map(), {
     write: (bytes) => {
       for (const f of decoder.push(bytes)) out.push(decodeMessage(f));
     },

@@ -1,0 +1,69 @@
+// SDK-side CPU per invocation: @cairn/sdk (Node 20) against the official SDK (Node 24), both behind
+// the same real restate-server in the same run, for a greeting handler and a three-run handler.
+// CPU is read from /proc/<pid>/stat (utime + stime) of each service process around N invocations.
+// Usage: node bench/run.mjs [N=2000] [concurrency=16]   (from packages/sdk, after a build)
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { freePort, registerDeployment, spawnChild, startOfficialService, startRestateServer, waitUntil } from "@cairn/testkit";
+
+const N = Number(process.argv[2] ?? 2000);
+const CONCURRENCY = Number(process.argv[3] ?? 16);
+const WARMUP = Math.min(300, N);
+const here = dirname(fileURLToPath(import.meta.url));
+const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+
+function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // fields[11] = utime, fields[12] = stime (fields 14 and 15 of the full line)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+}
+
+async function drive(url, count) {
+  let next = 0;
+  let failures = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = next++;
+      const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(`n${i}`) });
+      await res.arrayBuffer();
+      if (res.status !== 200) failures++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  return failures;
+}
+
+async function measure(label, pid, url) {
+  await drive(url, WARMUP);
+  const before = cpuMs(pid);
+  const started = Date.now();
+  const failures = await drive(url, N);
+  const wallMs = Date.now() - started;
+  const cpu = cpuMs(pid) - before;
+  return { label, cpuMsPerInvocation: cpu / N, throughputPerS: (N * 1000) / wallMs, failures };
+}
+
+const server = await startRestateServer();
+const official = await startOfficialService("bench");
+const port = await freePort();
+const cairn = spawnChild(process.execPath, [...(process.env.CAIRN_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), join(here, "cairn-service.mjs")], { env: { CAIRN_SERVICE_PORT: String(port) }, cwd: join(here, "..") });
+await waitUntil("cairn bench service", cairn, async () => cairn.output().includes("READY"), 30_000);
+try {
+  await registerDeployment(server.adminUrl, official.url);
+  await registerDeployment(server.adminUrl, `http://127.0.0.1:${port}`);
+  await new Promise((r) => setTimeout(r, 1000));
+  const rows = [];
+  for (const handler of ["greet", "run3"]) {
+    const o = await measure(`official ${handler}`, official.child.process.pid, `${server.ingressUrl}/BenchGreeter/${handler}`);
+    const c = await measure(`cairn ${handler}`, cairn.process.pid, `${server.ingressUrl}/CairnBenchGreeter/${handler}`);
+    rows.push(o, c, { label: `ratio ${handler} (cairn/official CPU)`, ratio: c.cpuMsPerInvocation / o.cpuMsPerInvocation });
+  }
+  console.log(`N=${N} concurrency=${CONCURRENCY} warmup=${WARMUP}`);
+  for (const r of rows) console.log(JSON.stringify(r));
+} finally {
+  await cairn.stop();
+  await official.close();
+  await server.close();
+}
