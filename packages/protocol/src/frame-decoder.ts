@@ -17,7 +17,7 @@
 
 import { FRAME_HEADER_BYTES, FRAME_PAYLOAD_BYTES_LIMIT, FRAME_PAYLOAD_BYTES_MAX_DEFAULT } from "./constants.js";
 import { FrameTooLargeError, TruncatedFrameError } from "./errors.js";
-import { readFrameHeader, type Frame } from "./frame.js";
+import type { Frame } from "./frame.js";
 
 export interface FrameDecoderOptions {
   /** Largest accepted payload in bytes; defaults to FRAME_PAYLOAD_BYTES_MAX_DEFAULT (32 MiB). */
@@ -96,11 +96,9 @@ export class FrameDecoder {
       }
 
       // Read a header: straight from the chunk when it is whole there, else assemble it.
-      let type: number;
-      let flags: number;
-      let payloadBytes: number;
+      let source = chunk;
+      let at = offset;
       if (this.#headerFilled === 0 && length - offset >= FRAME_HEADER_BYTES) {
-        ({ type, flags, length: payloadBytes } = readFrameHeader(chunk, offset));
         offset += FRAME_HEADER_BYTES;
       } else {
         const take = Math.min(FRAME_HEADER_BYTES - this.#headerFilled, length - offset);
@@ -109,8 +107,15 @@ export class FrameDecoder {
         offset += take;
         if (this.#headerFilled < FRAME_HEADER_BYTES) return;
         this.#headerFilled = 0;
-        ({ type, flags, length: payloadBytes } = readFrameHeader(this.#header, 0));
+        source = this.#header;
+        at = 0;
       }
+      // Header => type:u16 flags:u16 length:u32, big-endian (frame.ts); inlined: one per frame.
+      const type = ((source[at] as number) << 8) | (source[at + 1] as number);
+      const flags = ((source[at + 2] as number) << 8) | (source[at + 3] as number);
+      const payloadBytes =
+        (source[at + 4] as number) * 0x1000000 +
+        (((source[at + 5] as number) << 16) | ((source[at + 6] as number) << 8) | (source[at + 7] as number));
       if (payloadBytes > this.payloadBytesMax) throw new FrameTooLargeError(type, payloadBytes, this.payloadBytesMax); // F3
 
       // The payload: a view when the chunk holds all of it (F2), else start assembling it.
