@@ -155,7 +155,7 @@ describe("processor", () => {
     tmp.remove();
   });
 
-  it("refuses to apply out of LSN order", async () => {
+  it("refuses to apply out of LSN order", () => {
     const tmp = tempDir();
     const store = Store.open(join(tmp.dir, "store.sqlite"));
     try {
