@@ -1,12 +1,12 @@
 // The benchmark's handlers on @cairn/sdk: the same code as packages/testkit/services/bench.ts
 // (official SDK), under the name CairnBenchGreeter so both run behind one restate-server.
-import { endpoint, service } from "@cairn/sdk";
+import { endpoint, service, type Context } from "@cairn/sdk";
 
 const greeter = service({
   name: "CairnBenchGreeter",
   handlers: {
-    greet: (_ctx, name) => Promise.resolve(`Hello, ${name}!`),
-    run3: async (ctx, name) => {
+    greet: (_ctx: Context, name: string): Promise<string> => Promise.resolve(`Hello, ${name}!`),
+    run3: async (ctx: Context, name: string): Promise<string> => {
       const a = await ctx.run("one", () => name.length);
       const b = await ctx.run("two", () => a + 1);
       const c = await ctx.run("three", () => b + 1);

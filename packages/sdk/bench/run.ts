@@ -1,7 +1,7 @@
 // SDK-side CPU per invocation: @cairn/sdk (Node 20) against the official SDK (Node 24), both behind
 // the same real restate-server in the same run, for a greeting handler and a three-run handler.
 // CPU is read from /proc/<pid>/stat (utime + stime) of each service process around N invocations.
-// Usage: node bench/run.mjs [N=2000] [concurrency=16]   (from packages/sdk, after a build)
+// Usage: pnpm bench [N=2000] [concurrency=16]   (from packages/sdk; compiles bench/ to bench/dist first)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,14 +13,14 @@ const WARMUP = Math.min(300, N);
 const here = dirname(fileURLToPath(import.meta.url));
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-function cpuMs(pid) {
+function cpuMs(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields[11] = utime, fields[12] = stime (fields 14 and 15 of the full line)
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
-async function drive(url, count) {
+async function drive(url: string, count: number): Promise<number> {
   let next = 0;
   let failures = 0;
   const worker = async () => {
@@ -35,7 +35,7 @@ async function drive(url, count) {
   return failures;
 }
 
-async function measure(label, pid, url) {
+async function measure(label: string, pid: number, url: string): Promise<Record<string, unknown>> {
   await drive(url, WARMUP);
   const before = cpuMs(pid);
   const started = Date.now();
@@ -48,17 +48,17 @@ async function measure(label, pid, url) {
 const server = await startRestateServer();
 const official = await startOfficialService("bench");
 const port = await freePort();
-const cairn = spawnChild(process.execPath, [...(process.env.CAIRN_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), join(here, "cairn-service.mjs")], { env: { CAIRN_SERVICE_PORT: String(port) }, cwd: join(here, "..") });
-await waitUntil("cairn bench service", cairn, async () => cairn.output().includes("READY"), 30_000);
+const cairn = spawnChild(process.execPath, [...(process.env.CAIRN_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), join(here, "cairn-service.js")], { env: { CAIRN_SERVICE_PORT: String(port) }, cwd: join(here, "..", "..") });
+await waitUntil("cairn bench service", cairn, () => Promise.resolve(cairn.output().includes("READY")), 30_000);
 try {
   await registerDeployment(server.adminUrl, official.url);
   await registerDeployment(server.adminUrl, `http://127.0.0.1:${port}`);
   await new Promise((r) => setTimeout(r, 1000));
-  const rows = [];
+  const rows: Array<Record<string, unknown>> = [];
   for (const handler of ["greet", "run3"]) {
-    const o = await measure(`official ${handler}`, official.child.process.pid, `${server.ingressUrl}/BenchGreeter/${handler}`);
-    const c = await measure(`cairn ${handler}`, cairn.process.pid, `${server.ingressUrl}/CairnBenchGreeter/${handler}`);
-    rows.push(o, c, { label: `ratio ${handler} (cairn/official CPU)`, ratio: c.cpuMsPerInvocation / o.cpuMsPerInvocation });
+    const o = await measure(`official ${handler}`, official.child.process.pid!, `${server.ingressUrl}/BenchGreeter/${handler}`);
+    const c = await measure(`cairn ${handler}`, cairn.process.pid!, `${server.ingressUrl}/CairnBenchGreeter/${handler}`);
+    rows.push(o, c, { label: `ratio ${handler} (cairn/official CPU)`, ratio: (c.cpuMsPerInvocation as number) / (o.cpuMsPerInvocation as number) });
   }
   console.log(`N=${N} concurrency=${CONCURRENCY} warmup=${WARMUP}`);
   for (const r of rows) console.log(JSON.stringify(r));
