@@ -179,6 +179,9 @@ export class WorkerHost {
       maxThreads: 1,
       concurrentTasksPerWorker: this.#options.concurrentTasks,
       maxQueue: this.#options.queueMax,
+      // A partition works between tasks (attempts, timers, outbox resends). With atomics on, an
+      // idle piscina thread sleeps in Atomics.wait and its event loop stops until the next task.
+      atomics: "disabled",
     });
     const incarnation: Incarnation = { number, pool, port: port1, crashed: false };
     this.#current = incarnation;

@@ -30,3 +30,13 @@ export function collectingLogger(): { logger: Logger; entries: LogEntry[] } {
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
 }
+
+/** A string whose xxh3 partition key lands on `partition` of `partitionCount` (for keys and idempotency keys). */
+export async function keyOnPartition(prefix: string, partition: number, partitionCount: number): Promise<string> {
+  const { partitionKeyOf } = await import("@cairn/protocol");
+  const { partitionOf } = await import("@cairn/partition");
+  for (let i = 0; ; i++) {
+    const key = `${prefix}-${i}`;
+    if (partitionOf(partitionKeyOf(key), partitionCount) === partition) return key;
+  }
+}
