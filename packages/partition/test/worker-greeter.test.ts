@@ -33,3 +33,24 @@ describe.each([5, 6, 7])("Greeter under protocol V%i", (version) => {
     }
   });
 });
+
+describe("Greeter over HTTP/1.1 request/response", () => {
+  it("resumes after each suspension until the handler ends", async () => {
+    const http1 = await startOfficialService("greeter", { http1: true });
+    const tmp = tempDir();
+    const schema = schemaFor(http1.url, [{ name: "Greeter", ty: "SERVICE", handlers: [{ name: "greet" }, { name: "greetRun" }] }]);
+    const deployment = Object.values(schema.deployments)[0];
+    if (deployment !== undefined) deployment.useHttp11 = true;
+    const worker = await openWorker({ dataDir: tmp.dir, partitions: [0], partitionCount: 1, schema });
+    try {
+      // greetRun: the SDK proposes the run and suspends in the same response; the partition
+      // stores the RunCompletion first, sees the suspension already resolved, and resumes.
+      const run = await worker.invoke(0, request("Greeter", "greetRun", "Cy", { invocationId: idOnPartition(0, 1) }));
+      expect(valueOf(run)).toBe("Hello, Cy!");
+    } finally {
+      await worker.close();
+      await http1.close();
+      tmp.remove();
+    }
+  });
+});

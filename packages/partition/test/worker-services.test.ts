@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { partitionKeyOf } from "@cairn/protocol";
 import { partitionOf, type SchemaSnapshot } from "@cairn/partition";
 import { startOfficialService, type SdkService } from "@cairn/testkit";
-import { idForKey, idOnPartition, openWorker, partitionOfId, request, schemaFor, tempDir, valueOf } from "./harness.js";
+import { idForKey, idOnPartition, openWorker, partitionOfId, request, schemaFor, tempDir, testConfig, valueOf } from "./harness.js";
 
 let service: SdkService;
 let schema: SchemaSnapshot;
@@ -120,7 +120,7 @@ describe("durable sleep", () => {
 describe("calls between partitions of one worker", () => {
   it("calls and sends from a service on partition 0 to an object on partition 1", async () => {
     const tmp = tempDir();
-    const worker = await openWorker({ dataDir: tmp.dir, partitions: [0, 1], partitionCount: 2, schema, onEvent: (e) => { if (process.env.DEBUG_EVENTS) console.log(JSON.stringify(e)); } });
+    const worker = await openWorker({ dataDir: tmp.dir, partitions: [0, 1], partitionCount: 2, schema });
     try {
       const key = keyOnPartition("remote", 1, 2);
       const callerId = idOnPartition(0, 2);
@@ -170,6 +170,28 @@ describe("retries", () => {
       expect(valueOf(runs)).toBe(3);
     } finally {
       await worker.close();
+      tmp.remove();
+    }
+  });
+});
+
+describe("bounds and shutdown", () => {
+  it("refuses invocations past inflightInvocationsMax and rejects waiting calls on close", async () => {
+    const tmp = tempDir();
+    const worker = await openWorker({ dataDir: tmp.dir, partitions: [0], partitionCount: 1, schema, config: { ...testConfig, inflightInvocationsMax: 1 } });
+    let closed = false;
+    try {
+      const sleeping = worker.invoke(0, request("WorkerSleeper", "sleep", 10_000, { invocationId: idOnPartition(0, 1) }));
+      await new Promise((r) => setTimeout(r, 100));
+      await expect(worker.invoke(0, request("WorkerSleeper", "sleep", 1, { invocationId: idOnPartition(0, 1) }))).rejects.toMatchObject({
+        code: "ERR_PARTITION_QUEUE_FULL",
+      });
+      const rejected = expect(sleeping).rejects.toMatchObject({ code: "ERR_PARTITION_CLOSED" });
+      await worker.close();
+      closed = true;
+      await rejected;
+    } finally {
+      if (!closed) await worker.close();
       tmp.remove();
     }
   });
