@@ -19,7 +19,9 @@ const recordBytes = 256;
 const frameBytes = recordBytes + 16;
 const latencySamples = quick ? 300 : 3000;
 const concurrency = 256;
-const throughputMs = quick ? 1500 : 5000;
+const throughputMs = quick ? 1500 : 3000;
+/** The machine is shared: each throughput figure is the median of this many trials (best shown too). */
+const trials = quick ? 1 : 3;
 const bandwidthBytes = (quick ? 64 : 256) * 2 ** 20;
 const bandwidthWriteBytes = 4 * 2 ** 20;
 
@@ -67,47 +69,81 @@ function payload(seed: number): Uint8Array {
 
 // ----- raw disk baselines -------------------------------------------------------------------------
 
-/** One write of `frameBytes` then one fdatasync, appended to one file, `latencySamples` times. */
-async function rawLatencyCallback(dir: string): Promise<number[]> {
-  const fd = fs.openSync(join(dir, "raw-cb"), "w");
+interface LatencySamples {
+  log: number[];
+  rawCallback: number[];
+  rawPromises: number[];
+  rawSync: number[];
+}
+
+/**
+ * One appender's append → durable latency, and a bare write of the same frame size plus fdatasync
+ * through each Node API, interleaved sample by sample (in rotating order) so that every figure sees
+ * the same disk weather on a machine shared with other work.
+ */
+async function latencies(dir: string): Promise<LatencySamples> {
+  const log = await openLog(join(dir, "log-latency"));
+  const p = payload(1);
   const buf = new Uint8Array(frameBytes).fill(7);
-  const samples: number[] = [];
+  const fdCb = fs.openSync(join(dir, "raw-cb"), "w");
+  const fdSync = fs.openSync(join(dir, "raw-sync"), "w");
+  const handle = await fs.promises.open(join(dir, "raw-promise"), "w");
+  const out: LatencySamples = { log: [], rawCallback: [], rawPromises: [], rawSync: [] };
+  const steps: (() => Promise<void>)[] = [
+    async () => {
+      const t = now();
+      await log.append(p);
+      out.log.push(now() - t);
+    },
+    async () => {
+      const t = now();
+      await writeCb(fdCb, buf, out.rawCallback.length * frameBytes);
+      await fdatasyncCb(fdCb);
+      out.rawCallback.push(now() - t);
+    },
+    async () => {
+      const t = now();
+      await handle.write(buf, 0, buf.length, out.rawPromises.length * frameBytes);
+      await handle.datasync();
+      out.rawPromises.push(now() - t);
+    },
+    () => {
+      const t = now();
+      fs.writeSync(fdSync, buf, 0, buf.length, out.rawSync.length * frameBytes);
+      fs.fdatasyncSync(fdSync);
+      out.rawSync.push(now() - t);
+      return Promise.resolve();
+    },
+  ];
   for (let i = 0; i < latencySamples; i++) {
+    for (let k = 0; k < steps.length; k++) await (steps[(i + k) % steps.length] as () => Promise<void>)();
+  }
+  await log.close();
+  await handle.close();
+  fs.closeSync(fdCb);
+  fs.closeSync(fdSync);
+  return out;
+}
+
+/**
+ * The ceiling of a closed loop of `concurrency` appenders on this disk: each round trip needs one
+ * write of all their frames plus one fdatasync, so records/s <= concurrency / (mean latency of
+ * that). The mean, not the median: throughput pays for every slow sync.
+ */
+async function groupCommitCeiling(dir: string): Promise<{ p50: number; mean: number; recordsPerSec: number }> {
+  const fd = fs.openSync(join(dir, "raw-group"), "w");
+  const buf = new Uint8Array(concurrency * frameBytes).fill(5);
+  const samples: number[] = [];
+  for (let i = 0; i < (quick ? 50 : 300); i++) {
     const t = now();
-    await writeCb(fd, buf, i * frameBytes);
+    await writeCb(fd, buf, i * buf.length);
     await fdatasyncCb(fd);
     samples.push(now() - t);
   }
   fs.closeSync(fd);
-  return samples;
-}
-
-async function rawLatencyPromises(dir: string): Promise<number[]> {
-  const handle = await fs.promises.open(join(dir, "raw-promise"), "w");
-  const buf = new Uint8Array(frameBytes).fill(7);
-  const samples: number[] = [];
-  for (let i = 0; i < latencySamples; i++) {
-    const t = now();
-    await handle.write(buf, 0, buf.length, i * frameBytes);
-    await handle.datasync();
-    samples.push(now() - t);
-  }
-  await handle.close();
-  return samples;
-}
-
-function rawLatencySync(dir: string): number[] {
-  const fd = fs.openSync(join(dir, "raw-sync"), "w");
-  const buf = new Uint8Array(frameBytes).fill(7);
-  const samples: number[] = [];
-  for (let i = 0; i < latencySamples; i++) {
-    const t = now();
-    fs.writeSync(fd, buf, 0, buf.length, i * frameBytes);
-    fs.fdatasyncSync(fd);
-    samples.push(now() - t);
-  }
-  fs.closeSync(fd);
-  return samples;
+  fs.unlinkSync(join(dir, "raw-group"));
+  const { p50, mean } = summarize(samples);
+  return { p50, mean, recordsPerSec: concurrency / (mean / 1e6) };
 }
 
 /** Sequential bandwidth: 4 MiB writes, each followed by fdatasync. Bytes per second. */
@@ -128,19 +164,6 @@ async function rawBandwidth(dir: string): Promise<{ bytesPerSec: number; syncsPe
 }
 
 // ----- the log ------------------------------------------------------------------------------------
-
-async function logLatency(dir: string): Promise<number[]> {
-  const log = await openLog(join(dir, "log-latency"));
-  const p = payload(1);
-  const samples: number[] = [];
-  for (let i = 0; i < latencySamples; i++) {
-    const t = now();
-    await log.append(p);
-    samples.push(now() - t);
-  }
-  await log.close();
-  return samples;
-}
 
 interface Throughput {
   records: number;
@@ -228,12 +251,22 @@ async function main(): Promise<void> {
     console.log(`@cairn/log benchmark — Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${fsName(dir)}${quick ? ", quick" : ""}`);
     console.log(`records of ${recordBytes} bytes (${frameBytes} bytes framed); dir ${dir}\n`);
 
-    const rawCb = summarize(await rawLatencyCallback(dir));
-    const rawPromise = summarize(await rawLatencyPromises(dir));
-    const rawSync = summarize(rawLatencySync(dir));
-    const log1 = summarize(await logLatency(dir));
-    const bw = await rawBandwidth(dir);
-    const tp = await logThroughput(join(dir, "log-throughput"));
+    const lat = await latencies(dir);
+    const log1 = summarize(lat.log);
+    const rawCb = summarize(lat.rawCallback);
+    const rawPromise = summarize(lat.rawPromises);
+    const rawSync = summarize(lat.rawSync);
+    // Each throughput trial is bracketed by the raw figures it is compared with.
+    const runs: { tp: Throughput; bw: Awaited<ReturnType<typeof rawBandwidth>>; ceiling: Awaited<ReturnType<typeof groupCommitCeiling>> }[] = [];
+    for (let i = 0; i < trials; i++) {
+      rmSync(join(dir, "log-throughput"), { recursive: true, force: true });
+      const bw = await rawBandwidth(dir);
+      const ceiling = await groupCommitCeiling(dir);
+      runs.push({ tp: await logThroughput(join(dir, "log-throughput")), bw, ceiling });
+    }
+    runs.sort((a, b) => a.tp.records / a.tp.seconds - b.tp.records / b.tp.seconds);
+    const { tp, bw, ceiling } = runs[Math.floor(runs.length / 2)] as (typeof runs)[number];
+    const best = (runs[runs.length - 1] as (typeof runs)[number]).tp;
     const rd = await readThroughput(join(dir, "log-throughput"));
     const crcSmall = crcSpeed(frameBytes);
     const crcLarge = crcSpeed(64 * 1024);
@@ -244,7 +277,7 @@ async function main(): Promise<void> {
     const crcCoreShare = logBytesPerSec / crcSmall;
     const cpuShare = (tp.cpuUserSec + tp.cpuSystemSec) / tp.seconds;
 
-    console.log("Latency, one appender, append → durable (and the raw disk, same file system, same run):\n");
+    console.log(`Latency, one appender, append → durable, vs raw write of ${frameBytes} B + fdatasync (interleaved, ${latencySamples} samples each):\n`);
     console.log(
       table([
         ["measure", "p50", "p99", "mean", "p50 vs raw (callback)"],
@@ -254,13 +287,18 @@ async function main(): Promise<void> {
         ["raw writeSync + fdatasyncSync (blocks the loop)", us(rawSync.p50), us(rawSync.p99), us(rawSync.mean), `${(rawSync.p50 / rawCb.p50).toFixed(2)}×`],
       ]),
     );
-    console.log(`\nThroughput, ${concurrency} concurrent appenders, ${(tp.seconds).toFixed(1)} s:\n`);
+    console.log(`\nThroughput, ${concurrency} concurrent appenders, median of ${trials} trials of ${tp.seconds.toFixed(1)} s:\n`);
     console.log(
       table([
         ["measure", "value", "beside"],
-        ["records/s", rate(recordsPerSec), "target ≥ 300 k/s"],
+        ["records/s", rate(recordsPerSec), `target ≥ 300 k/s; best trial ${rate(best.records / best.seconds)}, all: ${runs.map((r) => rate(r.tp.records / r.tp.seconds)).join(", ")}`],
+        [
+          "closed-loop ceiling of this disk",
+          rate(ceiling.recordsPerSec),
+          `${concurrency} / mean of raw write ${((concurrency * frameBytes) / 1024).toFixed(0)} KiB + fdatasync (mean ${us(ceiling.mean)}, p50 ${us(ceiling.p50)}); log reaches ${((recordsPerSec / ceiling.recordsPerSec) * 100).toFixed(0)} %`,
+        ],
         ["group commits (write + fdatasync)/s", rate(batchesPerSec), `raw 4 MiB write+fdatasync: ${bw.syncsPerSec.toFixed(0)}/s`],
-        ["records per group commit", (recordsPerSec / batchesPerSec).toFixed(1), ""],
+        ["records per group commit", (recordsPerSec / batchesPerSec).toFixed(1), `mean group commit cycle ${us(1e6 / batchesPerSec)}`],
         ["log write bandwidth (framed)", mbps(logBytesPerSec), `raw sequential write+fdatasync: ${mbps(bw.bytesPerSec)}`],
         ["fraction of raw bandwidth", `${((logBytesPerSec / bw.bytesPerSec) * 100).toFixed(1)} %`, ""],
         ["process CPU (user+system)", `${(cpuShare * 100).toFixed(0)} % of one core`, `user ${(tp.cpuUserSec / tp.seconds * 100).toFixed(0)} %, system ${(tp.cpuSystemSec / tp.seconds * 100).toFixed(0)} %`],

@@ -466,9 +466,9 @@ class GroupCommitLog implements Log {
   }
 
   private readonly batchDurable = (): void => {
+    if (this.failure !== null) return;
     const batch = this.writing;
     if (batch === null) throw new Error("assertion failed: no batch in flight");
-    if (this.failure !== null) return;
     const chunk = this.state.chunks[this.state.chunks.length - 1] as Chunk;
     chunk.noteFrame(batch.firstLsn, this.writeOffset);
     this.writeOffset += batch.bytes;
