@@ -109,3 +109,27 @@ function assertU16(value: number, what: string): void {
     throw new RangeError(`frame ${what} must be a u16, got ${value}`);
   }
 }
+
+/** A frame to write: type, payload and optional flags. */
+export interface FrameInput {
+  readonly type: number;
+  readonly payload: Uint8Array;
+  readonly flags?: number;
+}
+
+/**
+ * Frames several stored payloads into one buffer (for example Start + the whole journal of a
+ * replay): one allocation and one stream write instead of one per entry.
+ */
+export function encodeFrames(frames: readonly FrameInput[]): Uint8Array {
+  let total = 0;
+  for (const f of frames) total += FRAME_HEADER_BYTES + f.payload.length;
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const f of frames) {
+    writeFrameHeader(out, offset, f.type, f.flags ?? 0, f.payload.length);
+    out.set(f.payload, offset + FRAME_HEADER_BYTES);
+    offset += FRAME_HEADER_BYTES + f.payload.length;
+  }
+  return out;
+}

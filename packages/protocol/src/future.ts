@@ -9,9 +9,11 @@
 // SDK suspends again), so `any leaf arrived` is a correct, if less efficient, rule.
 
 import { create } from "@bufbuild/protobuf";
+import type { InvocationProtocolVersion } from "./content-type.js";
 import {
   CombinatorType,
   FutureSchema,
+  SuspensionMessageSchema,
   type Future,
   type SuspensionMessage,
 } from "./gen/dev/restate/service/protocol_pb.js";
@@ -59,6 +61,20 @@ export function suspensionFuture(suspension: SuspensionMessage): Future {
     waitingSignals: [...suspension.waitingSignals],
     waitingNamedSignals: [...suspension.waitingNamedSignals],
     combinatorType: CombinatorType.FIRST_COMPLETED,
+  });
+}
+
+/**
+ * The SuspensionMessage an SDK sends for `future` under `version`: the tree itself in V7
+ * (field 4), its flattened leaves in V5/V6 (fields 1-3).
+ */
+export function suspensionMessageOf(future: Future, version: InvocationProtocolVersion): SuspensionMessage {
+  if (version >= 7) return create(SuspensionMessageSchema, { awaitingOn: future });
+  const { completions, signals, namedSignals } = flattenFuture(future);
+  return create(SuspensionMessageSchema, {
+    waitingCompletions: [...completions],
+    waitingSignals: [...signals],
+    waitingNamedSignals: [...namedSignals],
   });
 }
 

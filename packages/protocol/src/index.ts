@@ -183,12 +183,14 @@ export {
 export {
   encodeFrame,
   encodeFrameHeader,
+  encodeFrames,
   isAckRequested,
   readFrameHeader,
   writeFrameHeader,
   type EncodeFrameOptions,
   type Frame,
   type FrameHeader,
+  type FrameInput,
 } from "./frame.js";
 
 export { decodeFrames, FrameDecoder, type FrameDecoderOptions } from "./frame-decoder.js";
@@ -200,6 +202,7 @@ export {
   isFutureResolved,
   resolveFuture,
   suspensionFuture,
+  suspensionMessageOf,
   type AwaitedSet,
   type NotificationLookup,
   type NotificationOutcome,
@@ -270,6 +273,8 @@ export {
   newDeploymentId,
   parseDeploymentId,
 } from "./deployment-id.js";
+
+export { ServiceProtocolHeader } from "./headers.js";
 
 export {
   INGRESS_STATUS_NOT_READY,

@@ -6,6 +6,8 @@ import {
   create,
   encodeFrame,
   encodeFrameHeader,
+  encodeFrames,
+  FrameDecoder,
   encodeMessageFrame,
   EndMessageSchema,
   FRAME_FLAG_REQUESTED_ACK,
@@ -70,6 +72,20 @@ describe("frame encoders", () => {
     // Notifications and other control frames may not.
     expect(() => encodeMessageFrame(create(SleepCompletionNotificationMessageSchema), { requestAck: true })).toThrow(AckNotAllowedError);
     expect(() => encodeMessageFrame(create(EndMessageSchema), { requestAck: true })).toThrow(AckNotAllowedError);
+  });
+
+  it("frames a whole replay into one buffer", () => {
+    const entries = [
+      { type: 0x0000, payload: Uint8Array.from([0x18, 0x02]) },
+      { type: 0x0400, payload: Uint8Array.from([1, 2]) },
+      { type: 0x0411, payload: new Uint8Array(), flags: 0x8000 },
+    ];
+    const bytes = encodeFrames(entries);
+    expect(toHex(bytes)).toBe("0000000000000002" + "1802" + "0400000000000002" + "0102" + "0411800000000000");
+    expect(new FrameDecoder().push(bytes).map((f) => ({ type: f.type, flags: f.flags, payload: Array.from(f.payload) }))).toEqual(
+      entries.map((e) => ({ type: e.type, flags: e.flags ?? 0, payload: Array.from(e.payload) })),
+    );
+    expect(encodeFrames([])).toHaveLength(0);
   });
 
   it("passes raw flags through", () => {

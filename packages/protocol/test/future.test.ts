@@ -10,6 +10,7 @@ import {
   resolveFuture,
   SuspensionMessageSchema,
   suspensionFuture,
+  suspensionMessageOf,
   type Future,
   type NotificationLookup,
   type NotificationOutcome,
@@ -52,6 +53,15 @@ describe("futures", () => {
     expect(isFutureResolved(f, lookup())).toBe(false);
     const v7 = create(SuspensionMessageSchema, { awaitingOn: example });
     expect(suspensionFuture(v7)).toBe(example);
+  });
+
+  it("become the suspension each version expects", () => {
+    expect(suspensionMessageOf(example, 7).awaitingOn).toBe(example);
+    for (const version of [5, 6] as const) {
+      const flat = suspensionMessageOf(example, version);
+      expect(flat.awaitingOn).toBeUndefined();
+      expect([flat.waitingCompletions, flat.waitingSignals, flat.waitingNamedSignals]).toEqual([[1, 2], [1, 17], []]);
+    }
   });
 
   it("resolve the doc's tree", () => {

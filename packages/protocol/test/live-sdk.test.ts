@@ -24,6 +24,7 @@ import {
   ProposeRunCompletionAckMessageSchema,
   RunCommandMessageSchema,
   RunCompletionNotificationMessageSchema,
+  ServiceProtocolHeader,
   runCompletionOf,
   StartMessageSchema,
   validateManifest,
@@ -122,6 +123,7 @@ describe.each([5, 6, 7] as const)("invocation under protocol V%d", (version) => 
     });
     expect(attempt.status).toBe(200);
     expect(attempt.headers["content-type"]).toBe(formatInvocationContentType(version));
+    expect(attempt.headers[ServiceProtocolHeader.server]).toBe("restate-sdk-typescript/1.17.2");
     expect(significant(attempt)).toEqual([MessageType.OutputCommand, MessageType.End]);
     expect(outputOf(attempt)).toBe('"Hello, bob!"');
     expectSameBytesAsSdk(attempt);
