@@ -37,8 +37,8 @@ export const defaultInFlightBytesMax = 32 * MiB;
 
 /**
  * Appends are encoded into segments of this size and a batch is written with one writev of its
- * segments. 256 KiB holds ~950 frames of 256-byte records, the size of a busy group commit measured
- * on the 2-core development machine, so a typical batch is one iovec. A frame larger than a
+ * segments. 256 KiB holds ~960 frames of 256-byte records; the benchmark's group commits (256
+ * closed-loop appenders) hold 256 frames, so a typical batch is one iovec. A frame larger than a
  * segment gets a buffer of its own.
  */
 export const segmentBytes = 256 * KiB;

@@ -4,8 +4,9 @@
 // src/internal.ts, not from the package entry point.
 //
 // The two calls of the append path (`writev`, `fdatasync`) take Node-style callbacks: measured on
-// the development machine, the callback API saves ~10 µs per call over fs/promises file handles
-// (see bench/run.ts), which is 5-10 % of an append's latency. Everything else returns promises.
+// the development machine (bench/run.ts, interleaved samples), write + fdatasync of a 272-byte
+// frame has a 5-10 % lower p50 through the callback API than through fs/promises file handles,
+// and it allocates no promise per call. Everything else returns promises.
 
 import * as fs from "node:fs";
 import { dirname, join, resolve } from "node:path";
