@@ -10,4 +10,7 @@ export { decodeMeta, encodeMeta } from "./meta-codec.js";
 export type { LogMeta } from "./meta-codec.js";
 export { metaFileName, metaTempFileName } from "./meta-store.js";
 export { resolveLogOptions } from "./options.js";
-export * as constants from "./constants.js";
+export { Chunk, findChunkIndex } from "./chunk.js";
+export { Fifo } from "./fifo.js";
+export { LsnWaiters } from "./lsn-waiters.js";
+export type { Waiter } from "./lsn-waiters.js";

@@ -310,6 +310,7 @@ class GroupCommitLog implements Log {
     batch.lastLsn = lsn;
     batch.bytes += bytes;
     this.inFlightBytes += bytes;
+    if (this.inFlightBytes > this.options.inFlightBytesMax) throw new Error("assertion failed: in-flight bytes over the limit (L6)");
     batch.resolves.push(resolve);
     batch.rejects.push(reject);
     batch.results.push(lsn);
@@ -325,6 +326,7 @@ class GroupCommitLog implements Log {
     }
     batch.bytes += bytes;
     this.inFlightBytes += bytes;
+    if (this.inFlightBytes > this.options.inFlightBytesMax) throw new Error("assertion failed: in-flight bytes over the limit (L6)");
     batch.resolves.push(resolve);
     batch.rejects.push(reject);
     batch.results.push(batch.lastLsn);
@@ -423,6 +425,10 @@ class GroupCommitLog implements Log {
       return;
     }
     if (batch.firstLsn !== this.state.durableLsn + 1) throw new Error("assertion failed: batches out of order (L1, L4)");
+    if (batch.bytes > this.options.batchBytesMax) throw new Error("assertion failed: batch over batchBytesMax");
+    if (!batch.newChunk && this.writeOffset + batch.bytes > this.options.chunkBytesMax) {
+      throw new Error("assertion failed: batch would overflow its chunk (L5)");
+    }
     this.writing = batch;
     if (batch.newChunk) {
       this.rollOver(batch).then(this.batchDurable, (error: unknown) => this.fail("chunk rollover", error));
@@ -472,7 +478,6 @@ class GroupCommitLog implements Log {
     const chunk = this.state.chunks[this.state.chunks.length - 1] as Chunk;
     chunk.noteFrame(batch.firstLsn, this.writeOffset);
     this.writeOffset += batch.bytes;
-    if (this.writeOffset > this.options.chunkBytesMax) throw new Error("assertion failed: chunk over its size (L5)");
     // L2: the batch is durable; durableBytes and durableLsn move together (C2, L3).
     chunk.durableBytes = this.writeOffset;
     this.state.durableLsn = batch.lastLsn;

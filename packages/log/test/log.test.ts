@@ -278,6 +278,23 @@ describe("backpressure", () => {
     await log.close();
   });
 
+  it("makes batches wait too, in call order with single appends", async () => {
+    const storage = new FaultyStorage();
+    const log = await openLogWithStorage(storage, memDir, tinyLimits);
+    storage.stallSyncs = true;
+    const first = Array.from({ length: 16 }, (_, i) => log.append(payloadFor(i + 1, 34)));
+    const batch = log.appendBatch([payloadFor(17, 34), payloadFor(18, 34)]);
+    const after = log.append(payloadFor(19, 34));
+    expect(log.stats().blockedAppends).toBe(2);
+    storage.releaseSyncs();
+    expect(await Promise.all(first)).toHaveLength(16);
+    expect(await batch).toBe(18);
+    expect(await after).toBe(19);
+    const records = await collect(log.read(1));
+    records.forEach((r) => expect(sameBytes(r.payload, payloadFor(r.lsn, 34))).toBe(true));
+    await log.close();
+  });
+
   it("rejects with LogBackpressureError past inFlightBytesMax when so configured", async () => {
     const storage = new FaultyStorage();
     const log = await openLogWithStorage(storage, memDir, { ...tinyLimits, backpressure: "reject" });
