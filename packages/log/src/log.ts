@@ -124,7 +124,12 @@ export async function openLog(dir: string, options?: Partial<LogOptions>): Promi
 export async function openLogWithStorage(storage: LogStorage, dir: string, options?: Partial<LogOptions>): Promise<Log> {
   const resolved = resolveLogOptions(options);
   const absolute = resolvePath(dir);
-  const recovered = await recover(storage, absolute, resolved.fsync);
+  let recovered: Recovered;
+  try {
+    recovered = await recover(storage, absolute, resolved.fsync);
+  } catch (error) {
+    throw error instanceof LogError ? error : new LogIoError(`open ${absolute}`, error);
+  }
   return new GroupCommitLog(storage, absolute, resolved, recovered);
 }
 
@@ -663,6 +668,8 @@ class GroupCommitLog implements Log {
       this.waiters.rejectAbove(-1, () => new LogClosedError());
       try {
         await this.storage.close(this.fd);
+      } catch (error) {
+        throw new LogIoError(`close ${this.dir}`, error);
       } finally {
         await this.release();
       }

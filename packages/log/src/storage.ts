@@ -100,7 +100,8 @@ export const nodeStorage: LogStorage = {
     // file behind; it is stale once no process has that pid. Two threads of one process share a pid
     // and so are told apart only within a thread (`lockedHere`); the server gives every partition log
     // to exactly one worker thread.
-    const key = resolve(dir);
+    // The real path, so that two spellings of one directory (a symlink) are one key.
+    const key = await fs.promises.realpath(dir);
     if (lockedHere.has(key)) throw new LogLockedError(dir, `this thread (pid ${process.pid})`);
     const path = join(dir, "LOCK");
     for (let attempt = 0; ; attempt++) {

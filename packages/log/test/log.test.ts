@@ -1,7 +1,7 @@
 // Goal: every operation of the Log API does what its contract says, and every refusal is the right
 // typed error; method: a real log in a temp directory on disk (the faulty in-memory storage where a
 // test must hold syncs or count them), one behaviour per test.
-import { existsSync, readdirSync, statSync, writeFileSync, cpSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
@@ -71,6 +71,9 @@ describe("openLog", () => {
     const dir = tempDir();
     const log = await openLog(dir);
     await expect(openLog(dir)).rejects.toBeInstanceOf(LogLockedError);
+    const link = join(tempDir(), "link");
+    symlinkSync(dir, link);
+    await expect(openLog(link)).rejects.toBeInstanceOf(LogLockedError); // one directory, two names
     await log.close();
     const again = await openLog(dir);
     await again.close();
@@ -84,6 +87,12 @@ describe("openLog", () => {
     await log.close();
     writeFileSync(join(dir, "LOCK"), `${process.ppid}\n`); // alive, and not us
     await expect(openLog(dir)).rejects.toMatchObject({ code: "ERR_LOG_LOCKED", holder: `process ${process.ppid}` });
+  });
+
+  it("reports a directory it cannot use as LogIoError", async () => {
+    const file = join(tempDir(), "a-file");
+    writeFileSync(file, "x");
+    await expect(openLog(file)).rejects.toMatchObject({ code: "ERR_LOG_IO", operation: `open ${file}` });
   });
 
   it.each([
