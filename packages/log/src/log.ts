@@ -1,9 +1,9 @@
 // The log: one writer with group commit over a directory of chunk files.
 //
-// Owns: the append path (frames encoded into pooled segments, batched, written with one writev and
-// made durable with one fdatasync), the durable tail, waiters on it, backpressure, trim, seal and
-// close. Does not own crash repair (recovery.ts), decoding for reads (reader.ts), nor the disk
-// (storage.ts, a seam for faulty-disk tests).
+// Owns: the append path (admission, LSNs, when a batch closes, one writev + one fdatasync per
+// batch), the durable tail, waiters on it, backpressure, trim, seal and close. Does not own the
+// in-memory form of a batch (batch.ts), crash repair (recovery.ts), decoding for reads
+// (reader.ts), nor the disk (storage.ts, a seam for faulty-disk tests).
 //
 // The life of an append: `append` checks the record, takes the next LSN, encodes the frame into the
 // open batch and returns a promise. When no write is running, one is scheduled with setImmediate,
@@ -38,9 +38,8 @@ import {
   chunkHeaderBytes,
   frameHeaderBytes,
   lsnMax,
-  segmentBytes,
-  segmentPoolLengthMax,
 } from "./constants.js";
+import { type Batch, BatchPool, type Reject, type Resolve } from "./batch.js";
 import { Chunk } from "./chunk.js";
 import { chunkFileName, encodeChunkHeader } from "./chunk-codec.js";
 import {
@@ -60,7 +59,6 @@ import { writeMeta } from "./meta-store.js";
 import { type LogOptions, resolveLogOptions } from "./options.js";
 import { type LogRecord, type ReadState, readRecords, readRecordsSync } from "./reader.js";
 import { type Recovered, type RecoveryReport, recover } from "./recovery.js";
-import { encodeFrame } from "./record-codec.js";
 import { type LogStorage, nodeStorage } from "./storage.js";
 
 export interface LogTail {
@@ -133,36 +131,7 @@ export async function openLogWithStorage(storage: LogStorage, dir: string, optio
   return new GroupCommitLog(storage, absolute, resolved, recovered);
 }
 
-type Resolve = (lsn: number) => void;
-type Reject = (error: unknown) => void;
-
 function noop(): void {}
-
-/** Appends that go out in one group commit. Recycled through the log's pool. */
-class Batch {
-  /** Frames, in LSN order; `fills[i]` bytes of `segments[i]` are used. */
-  readonly segments: Uint8Array[] = [];
-  readonly fills: number[] = [];
-  /** The pooled segment still taking frames, or null after a frame that needed its own buffer. */
-  current: Uint8Array | null = null;
-  fill = 0;
-  bytes = 0;
-  firstLsn = 0;
-  lastLsn = 0;
-  /** The batch opens a new chunk (L5): the writer creates the file and writes the header first. */
-  newChunk = false;
-  readonly resolves: Resolve[] = [];
-  readonly rejects: Reject[] = [];
-  readonly results: number[] = [];
-
-  iovecs(): Uint8Array[] {
-    const out: Uint8Array[] = new Array<Uint8Array>(this.segments.length);
-    for (let i = 0; i < this.segments.length; i++) {
-      out[i] = (this.segments[i] as Uint8Array).subarray(0, this.fills[i]);
-    }
-    return out;
-  }
-}
 
 interface BlockedAppend {
   readonly payloads: Uint8Array[];
@@ -198,8 +167,7 @@ class GroupCommitLog implements Log {
   private readonly queued = new Fifo<Batch>();
   private writing: Batch | null = null;
   private writeScheduled = false;
-  private readonly batchPool: Batch[] = [];
-  private readonly segmentPool: Uint8Array[] = [];
+  private readonly batches = new BatchPool();
   private inFlightBytes = 0;
   private readonly blocked = new Fifo<BlockedAppend>();
   private readonly waiters = new LsnWaiters();
@@ -311,7 +279,7 @@ class GroupCommitLog implements Log {
     const batch = this.batchFor(bytes);
     const lsn = this.nextLsn++;
     if (lsn > lsnMax) throw new Error("assertion failed: LSN space exhausted (L1)");
-    this.encode(batch, lsn, payload, bytes);
+    this.batches.encode(batch, lsn, payload, bytes);
     batch.lastLsn = lsn;
     batch.bytes += bytes;
     this.inFlightBytes += bytes;
@@ -326,7 +294,7 @@ class GroupCommitLog implements Log {
     for (const payload of payloads) {
       const lsn = this.nextLsn++;
       if (lsn > lsnMax) throw new Error("assertion failed: LSN space exhausted (L1)");
-      this.encode(batch, lsn, payload, frameHeaderBytes + payload.length);
+      this.batches.encode(batch, lsn, payload, frameHeaderBytes + payload.length);
       batch.lastLsn = lsn;
     }
     batch.bytes += bytes;
@@ -343,12 +311,12 @@ class GroupCommitLog implements Log {
     if (this.plannedChunkBytes + bytes > this.options.chunkBytesMax) {
       // L5: the record goes to a new chunk, in a batch of its own.
       this.closeOpenBatch();
-      batch = this.newBatch();
+      batch = this.batches.take(this.nextLsn);
       batch.newChunk = true;
       this.plannedChunkBytes = chunkHeaderBytes;
     } else if (batch === null || batch.bytes + bytes > this.options.batchBytesMax) {
       this.closeOpenBatch();
-      batch = this.newBatch();
+      batch = this.batches.take(this.nextLsn);
     }
     this.plannedChunkBytes += bytes;
     this.open = batch;
@@ -356,56 +324,9 @@ class GroupCommitLog implements Log {
     return batch;
   }
 
-  private newBatch(): Batch {
-    const batch = this.batchPool.pop() ?? new Batch();
-    batch.firstLsn = this.nextLsn;
-    return batch;
-  }
-
   private closeOpenBatch(): void {
     if (this.open !== null) this.queued.push(this.open);
     this.open = null;
-  }
-
-  private encode(batch: Batch, lsn: number, payload: Uint8Array, bytes: number): void {
-    let segment = batch.current;
-    if (segment === null || segment.length - batch.fill < bytes) {
-      if (bytes > segmentBytes) {
-        // A large frame gets a buffer of its own, written as its own iovec.
-        const own = Buffer.allocUnsafeSlow(bytes);
-        encodeFrame(own, 0, lsn, payload);
-        batch.segments.push(own);
-        batch.fills.push(bytes);
-        batch.current = null;
-        batch.fill = 0;
-        return;
-      }
-      segment = this.segmentPool.pop() ?? Buffer.allocUnsafeSlow(segmentBytes);
-      batch.segments.push(segment);
-      batch.fills.push(0);
-      batch.current = segment;
-      batch.fill = 0;
-    }
-    batch.fill = encodeFrame(segment, batch.fill, lsn, payload);
-    batch.fills[batch.fills.length - 1] = batch.fill;
-  }
-
-  private recycle(batch: Batch): void {
-    for (const segment of batch.segments) {
-      if (segment.length === segmentBytes && this.segmentPool.length < segmentPoolLengthMax) this.segmentPool.push(segment);
-    }
-    batch.segments.length = 0;
-    batch.fills.length = 0;
-    batch.current = null;
-    batch.fill = 0;
-    batch.bytes = 0;
-    batch.firstLsn = 0;
-    batch.lastLsn = 0;
-    batch.newChunk = false;
-    batch.resolves.length = 0;
-    batch.rejects.length = 0;
-    batch.results.length = 0;
-    if (this.batchPool.length < 4) this.batchPool.push(batch);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -493,7 +414,7 @@ class GroupCommitLog implements Log {
     this.bytesWritten += batch.bytes;
     const { resolves, results } = batch;
     for (let i = 0; i < resolves.length; i++) (resolves[i] as Resolve)(results[i] as number);
-    this.recycle(batch);
+    this.batches.give(batch);
     this.waiters.releaseUpTo(this.state.durableLsn);
     this.admitBlocked();
     // The next write starts at the end of this event-loop turn, not now: the appenders just woken
