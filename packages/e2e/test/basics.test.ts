@@ -42,6 +42,34 @@ describeTargets("basics", services, (h) => {
     expect(output.json()).toMatchObject({ code: 418, message: "boom" });
   });
 
+  it("attaches to a sent invocation by id, and answers 470 for its output until it completes", async () => {
+    const sentAt = Date.now();
+    const sent = await h.request("/E2eSleeper/sleep/send", 1_000);
+    expect(sent.status).toBe(202);
+    const { invocationId } = sent.json<{ invocationId: string }>();
+    const early = await h.request(`/restate/invocation/${invocationId}/output`);
+    if (early.receivedAt < sentAt + 1_000) {
+      expect(early.status).toBe(470);
+      expect(early.json()).toMatchObject({ code: 470 });
+    }
+    const attached = await h.request(`/restate/invocation/${invocationId}/attach`);
+    expect(attached.status).toBe(200);
+    expect(attached.headers.get("x-restate-id")).toBe(invocationId);
+    expect(attached.json()).toBe(1_000);
+    expect(attached.receivedAt - sentAt).toBeGreaterThanOrEqual(1_000);
+    // Completed: output and attach both answer at once, with the same result.
+    for (const path of ["output", "attach"]) {
+      const again = await h.request(`/restate/invocation/${invocationId}/${path}`);
+      expect(again.status, path).toBe(200);
+      expect(again.json(), path).toBe(1_000);
+    }
+  });
+
+  it("answers 404 for the output of an unknown invocation id", async () => {
+    const reply = await h.request("/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/output", undefined, { notFoundRetryMs: 0 });
+    expect(reply.status).toBe(404);
+  });
+
   it("answers unknown services and handlers with 404 from the ingress", async () => {
     for (const path of ["/E2eNoSuchService/greet", "/E2eGreeter/noSuchHandler"]) {
       const reply = await h.request(path, "x", { notFoundRetryMs: 0 });

@@ -62,6 +62,4 @@ describeTargets("request/response deployment (HTTP/1.1)", services, (h) => {
     expect(effects("runFailTwice", tag)).toHaveLength(3);
     expect(effects("runAfter", tag)).toHaveLength(2);
   });
-}, {
-  pending: { cairn: "HTTP/1.1 request/response deployments (use_http_11) are a later issue of the server" },
 });
