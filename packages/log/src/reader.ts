@@ -7,8 +7,8 @@
 // rollovers, new durable records and trims that happen while it runs.
 //
 // Invariants:
-//   R1. A reader yields only records with LSN <= the durable LSN at the time it yields them (L3),
-//       contiguous from its start LSN (L1).
+//   R1. A reader yields only records with LSN <= the durable LSN and > the trim point at the time
+//       it yields them (L3, L7), contiguous from its start LSN (L1).
 //   R2. Every frame read is checked: checksum, LSN equal to its position's expected LSN, and chunk
 //       boundaries that agree (chunk k ends exactly where chunk k + 1 begins). A failed check is a
 //       LogCorruptionError naming the file and offset, never a skip (L8).
@@ -113,6 +113,8 @@ function* scan(state: ReadState, fromLsn: number, toLsn: number): Generator<IoOp
         if (view.lsn !== lsn) throw new LogCorruptionError(chunk.path, offset, `expected LSN ${lsn}, found ${view.lsn}`);
         chunk.noteFrame(lsn, offset);
         if (lsn === next) {
+          // A trim that overtook this reader: it never yields a record below the trim point.
+          if (next <= state.trimPoint) throw new LogTrimmedError(next, state.trimPoint);
           yield { lsn, payload: new Uint8Array(block.buffer, block.byteOffset + view.payloadStart, view.payloadEnd - view.payloadStart) };
           next = lsn + 1;
         }

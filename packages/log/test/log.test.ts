@@ -365,6 +365,21 @@ describe("read and readSync", () => {
     await log.close();
   });
 
+  it("stops with LogTrimmedError when a trim overtakes it", async () => {
+    const log = await openLog(tempDir(), tinyLimits);
+    await appendAll(log, 60, 30);
+    const seen: number[] = [];
+    const error: unknown = await (async () => {
+      for await (const record of log.read(1)) {
+        seen.push(record.lsn);
+        if (record.lsn === 5) await log.trim(30);
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "ERR_LOG_TRIMMED", lsn: 6, trimPoint: 30 });
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+    await log.close();
+  });
+
   it("closes its file when the consumer stops early", async () => {
     const storage = new FaultyStorage();
     const log = await openLogWithStorage(storage, memDir, tinyLimits);
