@@ -64,13 +64,14 @@ function* scan(state: ReadState, fromLsn: number, toLsn: number): Generator<IoOp
   const view: FrameView = { lsn: 0, payloadStart: 0, payloadEnd: 0 };
   let next = fromLsn;
   let previous: Chunk | undefined;
+  let previousEnd = 0;
   for (;;) {
     if (next > Math.min(toLsn, state.durableLsn)) return;
     if (next <= state.trimPoint) throw new LogTrimmedError(next, state.trimPoint);
     const chunk = state.chunks[findChunkIndex(state.chunks, next)];
     if (chunk === undefined) throw new Error(`assertion failed: no chunk holds durable LSN ${next} (L7)`);
     if (chunk === previous) {
-      throw new LogCorruptionError(chunk.path, chunk.durableBytes, `chunk ends before LSN ${next}, which no later chunk holds`);
+      throw new LogCorruptionError(chunk.path, previousEnd, `chunk ends before LSN ${next}, which no later chunk holds`);
     }
     if (previous !== undefined && chunk.firstLsn !== next) {
       throw new LogCorruptionError(chunk.path, 0, `chunk starts at LSN ${chunk.firstLsn} but the previous chunk ends at LSN ${next - 1}`);
@@ -95,8 +96,10 @@ function* scan(state: ReadState, fromLsn: number, toLsn: number): Generator<IoOp
 
     if (checkHeader) {
       if (fileSize < chunkHeaderBytes) throw new LogCorruptionError(chunk.path, 0, "chunk header cut short");
-      block = Buffer.allocUnsafeSlow(readBlockBytes);
-      const n = yield* readInto(chunk, block, 0, Math.min(readBlockBytes, byteLimit(chunk, fileSize)), 0);
+      // Blocks are sized to what there is to read (up to readBlockBytes), so that a reader that
+      // follows the tail a few records at a time does not allocate a megabyte per call.
+      block = Buffer.allocUnsafeSlow(Math.max(chunkHeaderBytes, Math.min(readBlockBytes, byteLimit(chunk, fileSize))));
+      const n = yield* readInto(chunk, block, 0, block.length, 0);
       blockEnd = n;
       const header = decodeChunkHeader(block.subarray(0, chunkHeaderBytes));
       if (!header.ok) throw new LogCorruptionError(chunk.path, 0, header.reason);
@@ -125,13 +128,16 @@ function* scan(state: ReadState, fromLsn: number, toLsn: number): Generator<IoOp
       if (status === frameBadChecksum) throw new LogCorruptionError(chunk.path, offset, "checksum mismatch");
       // Incomplete: either the chunk's bytes are used up (move on) or the block needs more bytes.
       if (blockEnd >= limit) {
-        if (offset === limit) break;
+        if (offset === limit) {
+          previousEnd = offset;
+          break;
+        }
         throw new LogCorruptionError(chunk.path, offset, `record LSN ${lsn} cut short at end of chunk`);
       }
       const need = frameExtent(block, offset - blockStart, blockEnd - blockStart);
       if (offset + need > limit) throw new LogCorruptionError(chunk.path, offset, `record LSN ${lsn} cut short at end of chunk`);
       const kept = blockEnd - offset;
-      const fresh = Buffer.allocUnsafeSlow(Math.max(readBlockBytes, need));
+      const fresh = Buffer.allocUnsafeSlow(Math.max(need, Math.min(readBlockBytes, limit - offset)));
       fresh.set(block.subarray(offset - blockStart, blockEnd - blockStart), 0);
       block = fresh;
       blockStart = offset;

@@ -191,6 +191,8 @@ describe("damaged chunk sets", () => {
     const reopened = await openLogWithStorage(storage, dir, tinyLimits);
     await expect(collect(reopened.read(1))).rejects.toMatchObject({
       code: "ERR_LOG_CORRUPT_RECORD",
+      file: path(chunkFileName(1)),
+      offset: 20 + 21 * 46,
       reason: "chunk ends before LSN 22, which no later chunk holds",
     });
     await reopened.close();
