@@ -1,6 +1,16 @@
 // Public API of @cairn/ingress: every export is listed by name.
 export { IngressHandler, PendingRequest } from "./ingress-handler.js";
-export type { Dispatcher, DispatchCall, IngressHandlerOptions, Prepared, RequestHead } from "./ingress-handler.js";
+export type {
+  AttachCall,
+  AttachOutcome,
+  Dispatcher,
+  DispatchCall,
+  IngressHandlerOptions,
+  PendingAction,
+  Prepared,
+  RequestHead,
+  SignalCall,
+} from "./ingress-handler.js";
 export { startIngress, uwsAvailability } from "./ingress-server.js";
 export type { IngressServer, StartIngressOptions } from "./ingress-server.js";
 export type { IngressImplementation, IngressTransport } from "./transport.js";

@@ -15,7 +15,8 @@
 // I4. Answers are built only from the dispatcher's result, which the worker sends after the log
 //     record carrying it is durable (D1, contract.ts C2).
 
-import type { InvokeRequest, InvokeResult } from "@cairn/partition";
+import type { InvocationFailure, InvocationOutcome, InvokeRequest, InvokeResult } from "@cairn/partition";
+import { formatInvocationId, invocationIdPartitionKey } from "@cairn/protocol";
 import {
   bufferedBodyBytesMax as defaultBufferedBodyBytesMax,
   delayMsMax,
@@ -30,21 +31,25 @@ import {
   InternalError,
   InvalidDelayError,
   InvalidInputError,
+  NotFoundError,
+  NotImplementedError,
   OverloadedError,
   PayloadTooLargeError,
   PrivateServiceError,
 } from "./errors.js";
 import { mintInvocationId } from "./invocation-ids.js";
 import {
+  acceptedSignalResponse,
   callResponse,
   healthResponse,
   ingressErrorResponse,
   invocationFailureResponse,
+  notReadyResponse,
   sendResponse,
   type Header,
   type IngressResponse,
 } from "./responses.js";
-import { resolveRoute } from "./routes.js";
+import { resolveRoute, type AttachRouteTarget } from "./routes.js";
 import { checkInput, emptySchema, type CompiledHandler, type CompiledService, type IngressSchema } from "./schema.js";
 
 /** One invocation to run on the partition that owns `partitionKey`. */
@@ -55,12 +60,44 @@ export interface DispatchCall {
   readonly bodyTransferable: boolean;
 }
 
+/** Reads the result of an invocation on the partition that owns it (`/restate/…/attach|output`). */
+export interface AttachCall {
+  readonly partitionKey: bigint;
+  readonly invocationId: string;
+  /** attach: wait until it completes; output: answer at once (not-ready while it runs). */
+  readonly wait: boolean;
+}
+
+export type AttachOutcome =
+  | {
+      readonly kind: "completed";
+      readonly invocationId: string;
+      /** Target of the invocation, to answer with its handler's output content type. */
+      readonly service?: string;
+      readonly handler?: string;
+      readonly outcome: InvocationOutcome;
+      readonly idempotencyExpiresAtMs?: number;
+    }
+  | { readonly kind: "not-ready"; readonly invocationId: string }
+  | { readonly kind: "not-found" };
+
+/** Completes an awakeable: SignalNotification{idx, value | failure} for the invocation. */
+export interface SignalCall {
+  readonly partitionKey: bigint;
+  readonly invocationId: string;
+  readonly signalIndex: number;
+  readonly result: { readonly value: Uint8Array } | { readonly failure: InvocationFailure };
+}
+
 /**
- * Runs an invocation on its partition. Resolves with the worker's answer; rejects with an
- * IngressError (OverloadedError → 429, UnavailableError → 503, …) or any other error (→ 500).
+ * Runs requests on the partition that owns them. Each method resolves with the worker's answer or
+ * rejects with an IngressError (OverloadedError → 429, UnavailableError → 503, …) or any other
+ * error (→ 500). `attach` and `signal` are optional: without them those routes answer 501.
  */
 export interface Dispatcher {
   dispatch(call: DispatchCall): Promise<InvokeResult>;
+  attach?(call: AttachCall): Promise<AttachOutcome>;
+  signal?(call: SignalCall): Promise<void>;
 }
 
 export interface IngressHandlerOptions {
@@ -88,22 +125,42 @@ export type Prepared =
   | { readonly kind: "respond"; readonly response: IngressResponse }
   | { readonly kind: "read-body"; readonly request: PendingRequest };
 
+/** What an admitted request does once its body is read. */
+export type PendingAction =
+  | {
+      readonly kind: "invoke";
+      readonly service: CompiledService;
+      readonly handler: CompiledHandler;
+      readonly key: string | undefined;
+      readonly send: boolean;
+      readonly executeAtMs: number | undefined;
+      readonly idempotencyKey: string | undefined;
+      readonly contentType: string | undefined;
+      readonly forwarded: [string, string][];
+      readonly traceparent: string | undefined;
+      readonly tracestate: string | undefined;
+    }
+  | {
+      readonly kind: "attach";
+      readonly invocationId: string;
+      readonly partitionKey: bigint;
+      readonly wait: boolean;
+    }
+  | {
+      readonly kind: "signal";
+      readonly invocationId: string;
+      readonly partitionKey: bigint;
+      readonly signalIndex: number;
+      readonly resolve: boolean;
+    };
+
 /** A request admitted by prepare(), waiting for its body. */
 export class PendingRequest {
   released = false;
   reservedBytes = 0;
 
   constructor(
-    readonly service: CompiledService,
-    readonly handler: CompiledHandler,
-    readonly key: string | undefined,
-    readonly send: boolean,
-    readonly executeAtMs: number | undefined,
-    readonly idempotencyKey: string | undefined,
-    readonly contentType: string | undefined,
-    readonly forwarded: [string, string][],
-    readonly traceparent: string | undefined,
-    readonly tracestate: string | undefined,
+    readonly action: PendingAction,
     /** Declared content-length, when the request has one. */
     readonly contentLength: number | undefined,
     /** Largest body this request may have. */
@@ -160,83 +217,77 @@ export class IngressHandler {
     try {
       const route = resolveRoute(this.#schema, head.method, head.path);
       if (route.kind === "health") return { kind: "respond", response: healthResponse(this.#schema.healthBody) };
-      const { service, handler, key, send } = route;
-      if (!handler.public) {
-        throw new PrivateServiceError(`${service.name}/${handler.name}: the invoked service is not public`);
-      }
-
-      let executeAtMs: number | undefined;
-      if (head.query.length > 0) {
-        const delay = new URLSearchParams(head.query).get("delay");
-        if (delay !== null) {
-          if (!send) throw new InvalidDelayError("delay is only allowed on /send; a call cannot be delayed");
-          executeAtMs = this.#nowMs() + parseDelay(delay);
-        }
-      }
-
-      let idempotencyKey: string | undefined;
-      let contentType: string | undefined;
-      let traceparent: string | undefined;
-      let tracestate: string | undefined;
       let contentLength: number | undefined;
-      const forwarded: [string, string][] = [];
-      for (const [name, value] of head.headers) {
-        switch (name) {
-          case "idempotency-key":
-            idempotencyKey = value;
-            break;
-          case "content-type":
-            contentType = value;
-            break;
-          case "content-length":
-            contentLength = parseContentLength(value);
-            break;
-          case "traceparent":
-            traceparent = value;
-            break;
-          case "tracestate":
-            tracestate = value;
-            break;
-        }
-        if (!skippedHeaders.has(name)) forwarded.push([name, value]);
-      }
-      forwarded.push(["x-restate-ingress-path", head.query.length > 0 ? `${head.path}?${head.query}` : head.path]);
-
-      if (idempotencyKey !== undefined) {
-        if (idempotencyKey.length === 0) throw new BadRequestError("the idempotency-key header is empty");
-        if (idempotencyKey.length > idempotencyKeyLengthMax) {
-          throw new BadRequestError(`the idempotency-key header is longer than ${idempotencyKeyLengthMax} characters`);
-        }
-        if (handler.ty === "WORKFLOW") {
-          throw new BadRequestError(`${service.name}/${handler.name} is a workflow run handler: it cannot take an idempotency key`);
-        }
-      }
+      for (const [name, value] of head.headers) if (name === "content-length") contentLength = parseContentLength(value);
       if (contentLength !== undefined && contentLength > this.#requestBodyBytesMax) {
         throw new PayloadTooLargeError(`the request body of ${contentLength} bytes is over the limit of ${this.#requestBodyBytesMax} bytes`);
       }
+      let action: PendingAction;
+      if (route.kind === "attach") action = attachAction(route.target, route.wait);
+      else if (route.kind === "signal") {
+        action = {
+          kind: "signal",
+          invocationId: formatInvocationId(route.invocationId),
+          partitionKey: invocationIdPartitionKey(route.invocationId),
+          signalIndex: route.signalIndex,
+          resolve: route.resolve,
+        };
+      } else action = this.#invokeAction(route.service, route.handler, route.key, route.send, head);
       if (this.#inflight >= this.#inflightRequestsMax) {
         throw new OverloadedError(`too many requests in flight (${this.#inflightRequestsMax}); retry later`);
       }
-
-      const pending = new PendingRequest(
-        service,
-        handler,
-        key,
-        send,
-        executeAtMs,
-        idempotencyKey,
-        contentType,
-        forwarded,
-        traceparent,
-        tracestate,
-        contentLength,
-        this.#requestBodyBytesMax,
-      );
       this.#inflight += 1;
-      return { kind: "read-body", request: pending };
+      return { kind: "read-body", request: new PendingRequest(action, contentLength, this.#requestBodyBytesMax) };
     } catch (error) {
       return { kind: "respond", response: this.#errorResponse(error) };
     }
+  }
+
+  #invokeAction(service: CompiledService, handler: CompiledHandler, key: string | undefined, send: boolean, head: RequestHead): PendingAction {
+    if (!handler.public) {
+      throw new PrivateServiceError(`${service.name}/${handler.name}: the invoked service is not public`);
+    }
+    let executeAtMs: number | undefined;
+    if (head.query.length > 0) {
+      const delay = new URLSearchParams(head.query).get("delay");
+      if (delay !== null) {
+        if (!send) throw new InvalidDelayError("delay is only allowed on /send; a call cannot be delayed");
+        executeAtMs = this.#nowMs() + parseDelay(delay);
+      }
+    }
+    let idempotencyKey: string | undefined;
+    let contentType: string | undefined;
+    let traceparent: string | undefined;
+    let tracestate: string | undefined;
+    const forwarded: [string, string][] = [];
+    for (const [name, value] of head.headers) {
+      switch (name) {
+        case "idempotency-key":
+          idempotencyKey = value;
+          break;
+        case "content-type":
+          contentType = value;
+          break;
+        case "traceparent":
+          traceparent = value;
+          break;
+        case "tracestate":
+          tracestate = value;
+          break;
+      }
+      if (!skippedHeaders.has(name)) forwarded.push([name, value]);
+    }
+    forwarded.push(["x-restate-ingress-path", head.query.length > 0 ? `${head.path}?${head.query}` : head.path]);
+    if (idempotencyKey !== undefined) {
+      if (idempotencyKey.length === 0) throw new BadRequestError("the idempotency-key header is empty");
+      if (idempotencyKey.length > idempotencyKeyLengthMax) {
+        throw new BadRequestError(`the idempotency-key header is longer than ${idempotencyKeyLengthMax} characters`);
+      }
+      if (handler.ty === "WORKFLOW") {
+        throw new BadRequestError(`${service.name}/${handler.name} is a workflow run handler: it cannot take an idempotency key`);
+      }
+    }
+    return { kind: "invoke", service, handler, key, send, executeAtMs, idempotencyKey, contentType, forwarded, traceparent, tracestate };
   }
 
   /**
@@ -261,48 +312,106 @@ export class IngressHandler {
     this.#release(request);
   }
 
-  /** Validates the body, dispatches the invocation and maps its outcome to an answer. */
+  /** Runs an admitted request with its body and maps the outcome to an answer. */
   async execute(request: PendingRequest, body: Uint8Array, bodyTransferable = false): Promise<IngressResponse> {
-    let invocationId: string | undefined;
+    const action = request.action;
     try {
-      const problem = checkInput(request.handler.input, request.contentType, body.length);
-      if (problem !== undefined) {
-        throw new InvalidInputError(`${request.service.name}/${request.handler.name}: ${problem}`);
-      }
-      const minted = mintInvocationId({
-        service: request.service.name,
-        handler: request.handler.name,
-        key: request.key,
-        workflowRun: request.handler.ty === "WORKFLOW",
-        idempotencyKey: request.idempotencyKey,
-      });
-      invocationId = minted.invocationId;
-      const invoke: InvokeRequest = {
-        invocationId,
-        service: request.service.name,
-        handler: request.handler.name,
-        headers: request.forwarded,
-        body,
-        mode: request.send ? "send" : "call",
-      };
-      if (request.key !== undefined) invoke.key = request.key;
-      if (request.executeAtMs !== undefined) invoke.executeAtMs = request.executeAtMs;
-      if (request.idempotencyKey !== undefined) invoke.idempotencyKey = request.idempotencyKey;
-      if (request.traceparent !== undefined) invoke.traceparent = request.traceparent;
-      if (request.tracestate !== undefined) invoke.tracestate = request.tracestate;
-
-      // The body now belongs to the dispatch; its bytes no longer count as buffered here.
-      this.#releaseBytes(request);
-      const result = await this.#dispatcher.dispatch({ partitionKey: minted.partitionKey, request: invoke, bodyTransferable });
-      return this.#resultResponse(request, result);
-    } catch (error) {
-      return this.#errorResponse(error, invocationId);
+      if (action.kind === "attach") return await this.#attach(request, action);
+      if (action.kind === "signal") return await this.#signal(request, action, body);
+      return await this.#invoke(request, action, body, bodyTransferable);
     } finally {
       this.#release(request);
     }
   }
 
-  #resultResponse(request: PendingRequest, result: InvokeResult): IngressResponse {
+  async #invoke(request: PendingRequest, action: Extract<PendingAction, { kind: "invoke" }>, body: Uint8Array, bodyTransferable: boolean): Promise<IngressResponse> {
+    let invocationId: string | undefined;
+    try {
+      const problem = checkInput(action.handler.input, action.contentType, body.length);
+      if (problem !== undefined) {
+        throw new InvalidInputError(`${action.service.name}/${action.handler.name}: ${problem}`);
+      }
+      const minted = mintInvocationId({
+        service: action.service.name,
+        handler: action.handler.name,
+        key: action.key,
+        workflowRun: action.handler.ty === "WORKFLOW",
+        idempotencyKey: action.idempotencyKey,
+      });
+      invocationId = minted.invocationId;
+      const invoke: InvokeRequest = {
+        invocationId,
+        service: action.service.name,
+        handler: action.handler.name,
+        headers: action.forwarded,
+        body,
+        mode: action.send ? "send" : "call",
+      };
+      if (action.key !== undefined) invoke.key = action.key;
+      if (action.executeAtMs !== undefined) invoke.executeAtMs = action.executeAtMs;
+      if (action.idempotencyKey !== undefined) invoke.idempotencyKey = action.idempotencyKey;
+      if (action.traceparent !== undefined) invoke.traceparent = action.traceparent;
+      if (action.tracestate !== undefined) invoke.tracestate = action.tracestate;
+
+      // The body now belongs to the dispatch; its bytes no longer count as buffered here.
+      this.#releaseBytes(request);
+      const result = await this.#dispatcher.dispatch({ partitionKey: minted.partitionKey, request: invoke, bodyTransferable });
+      return this.#resultResponse(action, result);
+    } catch (error) {
+      return this.#errorResponse(error, invocationId);
+    }
+  }
+
+  async #attach(request: PendingRequest, action: Extract<PendingAction, { kind: "attach" }>): Promise<IngressResponse> {
+    try {
+      this.#releaseBytes(request);
+      const dispatcher = this.#dispatcher;
+      if (dispatcher.attach === undefined) throw new NotImplementedError("attaching to invocations is not supported by this server yet");
+      const outcome = await dispatcher.attach({ partitionKey: action.partitionKey, invocationId: action.invocationId, wait: action.wait });
+      switch (outcome.kind) {
+        case "not-found":
+          // restate-server 1.7 answers an unknown id on /attach as an invocation error, on /output as an ingress one.
+          if (action.wait) return invocationFailureResponse(action.invocationId, { code: 404, message: "not found" });
+          throw new NotFoundError("invocation not found");
+        case "not-ready":
+          return notReadyResponse();
+        case "completed": {
+          const { outcome: result, idempotencyExpiresAtMs } = outcome;
+          if ("failure" in result) return invocationFailureResponse(outcome.invocationId, result.failure, idempotencyExpiresAtMs);
+          const handler =
+            outcome.service === undefined || outcome.handler === undefined
+              ? undefined
+              : this.#schema.services.get(outcome.service)?.handlers.get(outcome.handler);
+          return callResponse(
+            outcome.invocationId,
+            result.value,
+            handler === undefined ? "application/json" : handler.outputContentType,
+            handler?.outputSetContentTypeIfEmpty ?? false,
+            idempotencyExpiresAtMs,
+          );
+        }
+      }
+    } catch (error) {
+      return this.#errorResponse(error);
+    }
+  }
+
+  async #signal(request: PendingRequest, action: Extract<PendingAction, { kind: "signal" }>, body: Uint8Array): Promise<IngressResponse> {
+    try {
+      this.#releaseBytes(request);
+      const dispatcher = this.#dispatcher;
+      if (dispatcher.signal === undefined) throw new NotImplementedError("completing awakeables is not supported by this server yet");
+      const result = action.resolve
+        ? { value: body }
+        : { failure: { code: 500, message: new TextDecoder("utf-8", { fatal: false }).decode(body) } };
+      await dispatcher.signal({ partitionKey: action.partitionKey, invocationId: action.invocationId, signalIndex: action.signalIndex, result });
+      return acceptedSignalResponse();
+    } catch (error) {
+      return this.#errorResponse(error);
+    }
+  }
+
+  #resultResponse(request: Extract<PendingAction, { kind: "invoke" }>, result: InvokeResult): IngressResponse {
     if (result.kind === "accepted") {
       if (!request.send) throw new InternalError(`the partition accepted ${result.invocationId} as a send, but it was a call`);
       return sendResponse(result.invocationId, result.status, result.executeAtMs);
@@ -359,4 +468,22 @@ function parseContentLength(value: string): number {
     throw new BadRequestError(`bad content-length ${JSON.stringify(value)}`);
   }
   return length;
+}
+
+/** The invocation an attach/output request reads: by id, or the deterministic id of a workflow run or idempotent request. */
+function attachAction(target: AttachRouteTarget, wait: boolean): PendingAction {
+  if (target.kind === "invocation") {
+    return { kind: "attach", invocationId: target.invocationId, partitionKey: invocationIdPartitionKey(target.raw), wait };
+  }
+  const minted =
+    target.kind === "workflow"
+      ? mintInvocationId({ service: target.service.name, handler: target.handler.name, key: target.key, workflowRun: true })
+      : mintInvocationId({
+          service: target.service.name,
+          handler: target.handler.name,
+          key: target.key,
+          workflowRun: false,
+          idempotencyKey: target.idempotencyKey,
+        });
+  return { kind: "attach", invocationId: minted.invocationId, partitionKey: minted.partitionKey, wait };
 }

@@ -4,6 +4,8 @@
 //   send ok        202  {"invocationId", "status", "executionTime"?}      application/json, x-restate-id
 //   invocation     <failure code>  {"code", "message", "metadata"?, "source": "invocation"}   x-restate-error-source: invocation
 //   ingress error  <status>        {"code", "message", "source": "ingress"}                 x-restate-error-source: ingress
+//   attach/output  like a call (or an invocation failure); 470 while it runs (output); 404 unknown
+//   awakeable      202, empty
 
 import { STATUS_CODES } from "node:http";
 import type { InvocationFailure } from "@cairn/partition";
@@ -44,22 +46,37 @@ export function failureStatus(code: number): number {
   return Number.isInteger(code) && code >= 200 && code <= 999 ? code : 500;
 }
 
-export function invocationFailureResponse(invocationId: string, failure: InvocationFailure): IngressResponse {
+export function invocationFailureResponse(invocationId: string, failure: InvocationFailure, idempotencyExpiresAtMs?: number): IngressResponse {
   const body: { code: number; message: string; metadata?: Record<string, string>; source: "invocation" } = {
     code: failure.code,
     message: failure.message,
     source: "invocation",
   };
   if (failure.metadata !== undefined && Object.keys(failure.metadata).length > 0) body.metadata = failure.metadata;
+  const headers: Header[] = [
+    ["content-type", json],
+    ["x-restate-error-source", "invocation"],
+    ["x-restate-id", invocationId],
+  ];
+  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", new Date(idempotencyExpiresAtMs).toISOString()]);
+  return { status: failureStatus(failure.code), headers, body: JSON.stringify(body) };
+}
+
+/** `/output` of an invocation still running: 470, as restate-server answers it. */
+export function notReadyResponse(): IngressResponse {
   return {
-    status: failureStatus(failure.code),
+    status: 470,
     headers: [
       ["content-type", json],
-      ["x-restate-error-source", "invocation"],
-      ["x-restate-id", invocationId],
+      ["x-restate-error-source", "ingress"],
     ],
-    body: JSON.stringify(body),
+    body: JSON.stringify({ code: 470, message: "the invocation exists but has not completed yet", source: "ingress" }),
   };
+}
+
+/** An awakeable completion accepted: 202, empty. */
+export function acceptedSignalResponse(): IngressResponse {
+  return { status: 202, headers: [], body: "" };
 }
 
 export function callResponse(

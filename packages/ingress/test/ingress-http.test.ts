@@ -2,7 +2,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvokeResult } from "@cairn/partition";
-import { parseInvocationId, invocationIdPartitionKey, partitionKeyOf } from "@cairn/protocol";
+import { formatAwakeableId, parseInvocationId, invocationIdPartitionKey, partitionKeyOf } from "@cairn/protocol";
 import {
   compileIngressSchema,
   IngressHandler,
@@ -10,8 +10,11 @@ import {
   startIngress,
   UnavailableError,
   uwsAvailability,
+  type AttachCall,
+  type AttachOutcome,
   type DispatchCall,
   type IngressImplementation,
+  type SignalCall,
   type IngressServer,
 } from "@cairn/ingress";
 
@@ -65,12 +68,22 @@ interface Harness {
   handler: IngressHandler;
   server: IngressServer;
   calls: DispatchCall[];
+  attaches: AttachCall[];
+  signals: SignalCall[];
+  /** What attach/output answers, by invocation id (absent: not-found). */
+  outcomes: Map<string, AttachOutcome>;
   release: () => void;
   blocked: () => number;
 }
 
-async function startHarness(implementation: IngressImplementation, limits: { requestBodyBytesMax?: number; inflightRequestsMax?: number } = {}): Promise<Harness> {
+async function startHarness(
+  implementation: IngressImplementation,
+  limits: { requestBodyBytesMax?: number; inflightRequestsMax?: number; withoutAttach?: boolean } = {},
+): Promise<Harness> {
   const calls: DispatchCall[] = [];
+  const attaches: AttachCall[] = [];
+  const signals: SignalCall[] = [];
+  const outcomes = new Map<string, AttachOutcome>();
   let gate: { promise: Promise<void>; resolve: () => void } | undefined;
   let blocked = 0;
   const newGate = () => {
@@ -78,11 +91,24 @@ async function startHarness(implementation: IngressImplementation, limits: { req
     const promise = new Promise<void>((r) => (resolve = r));
     return { promise, resolve };
   };
+  const attachAndSignal = {
+    attach: async (call: AttachCall): Promise<AttachOutcome> => {
+      attaches.push(call);
+      await Promise.resolve();
+      return outcomes.get(call.invocationId) ?? { kind: "not-found" };
+    },
+    signal: async (call: SignalCall): Promise<void> => {
+      signals.push(call);
+      await Promise.resolve();
+    },
+  };
   const handler = new IngressHandler({
     schema,
     nowMs: () => 1_700_000_000_000,
-    ...limits,
+    ...(limits.requestBodyBytesMax === undefined ? {} : { requestBodyBytesMax: limits.requestBodyBytesMax }),
+    ...(limits.inflightRequestsMax === undefined ? {} : { inflightRequestsMax: limits.inflightRequestsMax }),
     dispatcher: {
+      ...(limits.withoutAttach === true ? {} : attachAndSignal),
       dispatch: async (call): Promise<InvokeResult> => {
         calls.push(call);
         const { request } = call;
@@ -123,6 +149,9 @@ async function startHarness(implementation: IngressImplementation, limits: { req
     handler,
     server,
     calls,
+    attaches,
+    signals,
+    outcomes,
     release: () => {
       gate?.resolve();
       gate = undefined;
@@ -336,10 +365,92 @@ describe.each(implementations)("ingress over %s", (implementation) => {
     expect(a.headers.get("x-restate-id")).not.toBe(c.headers.get("x-restate-id"));
   });
 
-  it.skipIf(skip)("not-yet-served /restate routes answer 501", async () => {
-    const response = await fetch(`${h.url}/restate/invocation/inv_1abc/attach`);
-    expect(response.status).toBe(501);
+  it.skipIf(skip)("attach and output read an invocation by id: 200 like a call, 470 while it runs, 404 unknown", async () => {
+    const sent = await fetch(`${h.url}/Greeter/greet/send`, post('"x"'));
+    const { invocationId } = (await sent.json()) as { invocationId: string };
+    h.outcomes.set(invocationId, { kind: "not-ready", invocationId });
+    let response = await fetch(`${h.url}/restate/invocation/${invocationId}/output`);
+    expect(response.status).toBe(470);
+    expect(response.headers.get("x-restate-error-source")).toBe("ingress");
+    expect(await response.json()).toEqual({ code: 470, message: "the invocation exists but has not completed yet", source: "ingress" });
+    expect(h.attaches.at(-1)).toEqual({ invocationId, partitionKey: invocationIdPartitionKey(parseInvocationId(invocationId)), wait: false });
+
+    h.outcomes.set(invocationId, {
+      kind: "completed",
+      invocationId,
+      service: "Greeter",
+      handler: "raw",
+      outcome: { value: encoder.encode("done") },
+      idempotencyExpiresAtMs: 1_700_000_086_400_000,
+    });
+    response = await fetch(`${h.url}/restate/invocation/${invocationId}/attach`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/plain");
+    expect(response.headers.get("x-restate-id")).toBe(invocationId);
+    expect(response.headers.get("idempotency-expires")).toBe(new Date(1_700_000_086_400_000).toISOString());
+    expect(await response.text()).toBe("done");
+    expect(h.attaches.at(-1)?.wait).toBe(true);
+
+    h.outcomes.set(invocationId, { kind: "completed", invocationId, outcome: { failure: { code: 418, message: "boom" } } });
+    response = await fetch(`${h.url}/restate/invocation/${invocationId}/output`);
+    expect(response.status).toBe(418);
+    expect(response.headers.get("x-restate-error-source")).toBe("invocation");
+
+    const unknown = "inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy";
+    response = await fetch(`${h.url}/restate/invocation/${unknown}/output`);
+    expect(response.status).toBe(404);
     expect((await errorBody(response)).source).toBe("ingress");
+    response = await fetch(`${h.url}/restate/invocation/${unknown}/attach`);
+    expect(response.status).toBe(404);
+    expect(response.headers.get("x-restate-id")).toBe(unknown);
+    expect((await errorBody(response)).source).toBe("invocation");
+  });
+
+  it.skipIf(skip)("attach routes: bad ids 400, other methods 405, other shapes 404", async () => {
+    const before = h.attaches.length;
+    expect((await fetch(`${h.url}/restate/invocation/xyz/output`)).status).toBe(400);
+    expect((await fetch(`${h.url}/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/output`, { method: "POST" })).status).toBe(405);
+    expect((await fetch(`${h.url}/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/foo`)).status).toBe(404);
+    expect((await fetch(`${h.url}/restate/workflow/Greeter/k/output`)).status).toBe(404);
+    expect((await fetch(`${h.url}/restate/invocation/Greeter/nope/k1/output`)).status).toBe(404);
+    expect(h.attaches.length).toBe(before);
+  });
+
+  it.skipIf(skip)("a workflow's run and an idempotent request are attached to by their deterministic ids", async () => {
+    const run = await fetch(`${h.url}/Wf/order%201/run/send`, post('"x"'));
+    const runId = run.headers.get("x-restate-id");
+    await fetch(`${h.url}/restate/workflow/Wf/order%201/output`);
+    expect(h.attaches.at(-1)?.invocationId).toBe(runId);
+    expect(h.attaches.at(-1)?.partitionKey).toBe(partitionKeyOf("order 1"));
+
+    const call = await fetch(`${h.url}/Counter/c1/add`, post("1", { "content-type": "application/json", "idempotency-key": "idem-9" }));
+    await fetch(`${h.url}/restate/invocation/Counter/c1/add/idem-9/attach`);
+    expect(h.attaches.at(-1)?.invocationId).toBe(call.headers.get("x-restate-id"));
+    const plain = await fetch(`${h.url}/Greeter/greet`, post('"x"', { "content-type": "application/json", "idempotency-key": "idem-10" }));
+    await fetch(`${h.url}/restate/invocation/Greeter/greet/idem-10/output`);
+    expect(h.attaches.at(-1)?.invocationId).toBe(plain.headers.get("x-restate-id"));
+  });
+
+  it.skipIf(skip)("awakeables are resolved and rejected through both routes, answering 202", async () => {
+    const sent = await fetch(`${h.url}/Greeter/greet/send`, post('"x"'));
+    const invocationId = sent.headers.get("x-restate-id") ?? "";
+    const awakeable = formatAwakeableId(parseInvocationId(invocationId), 17);
+    let response = await fetch(`${h.url}/restate/awakeables/${awakeable}/resolve`, post('{"ok":true}'));
+    expect(response.status).toBe(202);
+    expect(await response.text()).toBe("");
+    const signal = h.signals.at(-1);
+    expect(signal).toMatchObject({ invocationId, partitionKey: invocationIdPartitionKey(parseInvocationId(invocationId)), signalIndex: 17 });
+    expect(signal !== undefined && "value" in signal.result ? decoder.decode(signal.result.value) : undefined).toBe('{"ok":true}');
+    response = await fetch(`${h.url}/restate/a/${awakeable}/reject`, post("no way", { "content-type": "text/plain" }));
+    expect(response.status).toBe(202);
+    expect(h.signals.at(-1)?.result).toEqual({ failure: { code: 500, message: "no way" } });
+    const before = h.signals.length;
+    expect((await fetch(`${h.url}/restate/a/${awakeable}/resolve`)).status).toBe(405);
+    expect((await fetch(`${h.url}/restate/a/xyz/resolve`, post("1"))).status).toBe(400);
+    const legacy = `prom_1${awakeable.slice(6)}`;
+    expect((await fetch(`${h.url}/restate/a/${legacy}/resolve`, post("1"))).status).toBe(400);
+    expect((await fetch(`${h.url}/restate/a/${awakeable}/other`, post("1"))).status).toBe(404);
+    expect(h.signals.length).toBe(before);
   });
 
   it.skipIf(skip)("a 1 MiB body arrives intact, in one piece or streamed in chunks", async () => {
@@ -398,6 +509,20 @@ describe.each(implementations)("ingress limits over %s", (implementation) => {
       expect(h.handler.bufferedBytes).toBe(0);
       response = await fetch(`${h.url}/Greeter/greet`, post('"small"'));
       expect(response.status).toBe(200);
+    } finally {
+      await h.server.close();
+    }
+  });
+
+  it.skipIf(skip)("a dispatcher without attach and signal answers those routes with 501", async () => {
+    const h = await startHarness(implementation, { withoutAttach: true });
+    try {
+      const output = await fetch(`${h.url}/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/output`);
+      expect(output.status).toBe(501);
+      expect((await errorBody(output)).source).toBe("ingress");
+      const awakeable = formatAwakeableId(new Uint8Array(24), 17);
+      expect((await fetch(`${h.url}/restate/a/${awakeable}/resolve`, post("1"))).status).toBe(501);
+      expect(h.handler.inflight).toBe(0);
     } finally {
       await h.server.close();
     }

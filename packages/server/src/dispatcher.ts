@@ -11,14 +11,19 @@ import {
   BadRequestError,
   InternalError,
   NotFoundError,
+  NotImplementedError,
   OverloadedError,
   UnavailableError,
+  type AttachCall,
+  type AttachOutcome,
   type DispatchCall,
   type Dispatcher,
   type IngressError,
+  type SignalCall,
 } from "@cairn/ingress";
 import { partitionOf, type InvokeResult } from "@cairn/partition";
 import type { PartitionTable } from "./partition-table.js";
+import type { AttachTaskResult } from "./proposed-tasks.js";
 import { WorkerUnavailable, describe } from "./worker-host.js";
 
 export function createDispatcher(table: PartitionTable): Dispatcher {
@@ -33,6 +38,44 @@ export function createDispatcher(table: PartitionTable): Dispatcher {
       } catch (error) {
         throw toIngressError(error, partition);
       }
+    },
+
+    attach: async (call: AttachCall): Promise<AttachOutcome> => {
+      const partition = partitionOf(call.partitionKey, table.partitionCount);
+      let result: AttachTaskResult | undefined;
+      try {
+        result = await table.workerOfPartition(partition).run<AttachTaskResult | undefined>({
+          kind: "attach",
+          partition,
+          invocationId: call.invocationId,
+          wait: call.wait,
+        });
+      } catch (error) {
+        throw toIngressError(error, partition);
+      }
+      if (result === undefined) throw new NotImplementedError("attaching to invocations is not supported by the partition workers yet");
+      if (result.kind !== "completed" && result.kind !== "not-ready" && result.kind !== "not-found") {
+        throw new InternalError(`partition ${partition} answered attach with ${JSON.stringify(result)}`);
+      }
+      return result;
+    },
+
+    signal: async (call: SignalCall): Promise<void> => {
+      const partition = partitionOf(call.partitionKey, table.partitionCount);
+      let result: unknown;
+      try {
+        result = await table.workerOfPartition(partition).run<unknown>({
+          kind: "signal",
+          partition,
+          invocationId: call.invocationId,
+          signalIndex: call.signalIndex,
+          result: call.result,
+        });
+      } catch (error) {
+        throw toIngressError(error, partition);
+      }
+      // A worker that knows the task answers { accepted: true }; one that does not, undefined.
+      if (result === undefined) throw new NotImplementedError("completing awakeables is not supported by the partition workers yet");
     },
   };
 }

@@ -20,6 +20,7 @@ import type { MainEvent, OpenResult, OutboxMessage, PartitionConfig, SchemaSnaps
 import { Piscina } from "piscina";
 import { workerRestartInitialMs, workerRestartMaxMs } from "./constants.js";
 import type { Logger } from "./logger.js";
+import type { ProposedTask } from "./proposed-tasks.js";
 
 export type WorkerState = "starting" | "ready" | "restarting" | "closing" | "closed";
 
@@ -103,7 +104,7 @@ export class WorkerHost {
   }
 
   /** Runs a task on the open thread (H1, H2). */
-  async run<T>(task: WorkerTask, transferList?: ArrayBuffer[]): Promise<T> {
+  async run<T>(task: WorkerTask | ProposedTask, transferList?: ArrayBuffer[]): Promise<T> {
     const current = this.#current;
     if (this.#state !== "ready" || current === undefined) {
       throw new WorkerUnavailable(this.#unavailableMessage(), false);

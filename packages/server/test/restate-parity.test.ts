@@ -68,6 +68,12 @@ const ingressCases: [string, string, RequestInit, boolean][] = [
   ["one segment", "/Greeter", json('"Ada"'), false],
   ["openapi", "/openapi", { method: "GET" }, false],
   ["unknown /restate route", "/restate/foo", { method: "GET" }, false],
+  ["output of a bad invocation id", "/restate/invocation/xyz/output", { method: "GET" }, false],
+  ["POST on output", "/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/output", { method: "POST" }, false],
+  ["unknown invocation sub-route", "/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/foo", { method: "GET" }, false],
+  ["bad awakeable id", "/restate/a/xyz/resolve", json("1"), false],
+  ["GET on an awakeable", "/restate/a/sign_1AAECAwQFBgcICQoLDA0ODxAREhMUFRYXAAAAEQ/resolve", { method: "GET" }, false],
+  ["unknown awakeable sub-route", "/restate/awakeables/sign_1AAECAwQFBgcICQoLDA0ODxAREhMUFRYXAAAAEQ/foo", json("1"), false],
   ["health", "/restate/health", { method: "GET" }, true],
   ["POST health", "/restate/health", { method: "POST" }, false],
 ];
