@@ -54,7 +54,15 @@ export type CrashMode =
   /** A random prefix of them reaches the disk: a torn write. */
   | "tear"
   /** A random prefix reaches the disk, followed by random garbage. */
-  | "garbage";
+  | "garbage"
+  /**
+   * Sectors reach the disk independently, out of order (page writeback does not keep order): each
+   * unsynced sector is either there or zeros, and the file keeps its new size. Sectors are 64 bytes
+   * here, scaled down so that the few-hundred-byte batches of the tests span several.
+   */
+  | "scatter";
+
+const sectorBytes = 64;
 
 interface OpenFile {
   readonly inode: Inode;
@@ -142,6 +150,13 @@ export class FaultyStorage implements LogStorage {
         const junk = new Uint8Array(Math.floor(this.random() * 64) + 1);
         for (let i = 0; i < junk.length; i++) junk[i] = Math.floor(this.random() * 256);
         kept = extra.length === 0 ? new Uint8Array(0) : concat(prefix, junk);
+        break;
+      }
+      case "scatter": {
+        kept = extra.slice();
+        for (let at = 0; at < kept.length; at += sectorBytes) {
+          if (this.random() < 0.5) kept.fill(0, at, Math.min(kept.length, at + sectorBytes));
+        }
         break;
       }
     }

@@ -1,6 +1,7 @@
 // Goal: recovery keeps every acknowledged record and repairs or reports everything else (D4, L8);
-// method: the faulty in-memory disk crashes with torn, garbage, lost or kept unsynced bytes, flips
-// bits in synced data, and loses directory entries; each case reopens the log and checks it.
+// method: the faulty in-memory disk crashes with torn, garbage, scattered (holes), lost or kept
+// unsynced bytes, flips bits in synced data, and loses directory entries; each case reopens the
+// log and checks it.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type Log, LogCorruptionError } from "@cairn/log";
@@ -27,7 +28,7 @@ async function checkAll(log: Log, size = 30): Promise<number[]> {
 const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);
 
 describe("crash with an unsynced last batch", () => {
-  it.each(["lose", "tear", "garbage", "keep"] as CrashMode[])(
+  it.each(["lose", "tear", "garbage", "scatter", "keep"] as CrashMode[])(
     "%s: acknowledged records survive, the rest is a valid prefix or gone",
     async (mode) => {
       for (let round = 0; round < 20; round++) {
@@ -277,7 +278,7 @@ describe("random crash schedules", () => {
           fc.record({
             appends: fc.array(fc.integer({ min: 0, max: 150 }), { minLength: 1, maxLength: 12 }),
             stall: fc.boolean(),
-            mode: fc.constantFrom<CrashMode>("lose", "tear", "garbage", "keep"),
+            mode: fc.constantFrom<CrashMode>("lose", "tear", "garbage", "scatter", "keep"),
             trimBy: fc.integer({ min: 0, max: 10 }),
           }),
           { minLength: 1, maxLength: 6 },
