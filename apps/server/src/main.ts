@@ -29,6 +29,24 @@ async function main(): Promise<number> {
 
   const logger = jsonLogger(command.logLevel);
   if (command.configFile !== undefined) logger("info", "config file read", { path: command.configFile });
+
+  // Signals are handled from the start: one that arrives while the server is starting stops it as
+  // soon as it has started (its partitions opened), instead of killing it half-way.
+  let signalled: NodeJS.Signals | undefined;
+  let onSignal: ((signal: NodeJS.Signals) => void) | undefined;
+  const handle = (signal: NodeJS.Signals): void => {
+    if (onSignal !== undefined) onSignal(signal);
+    else if (signalled === undefined) {
+      signalled = signal;
+      logger("info", `${signal} received while starting: stopping once started`, {});
+    } else {
+      logger("warn", `second ${signal}: exiting without waiting`, {});
+      process.exit(1);
+    }
+  };
+  process.on("SIGTERM", handle);
+  process.on("SIGINT", handle);
+
   let server: CairnServer;
   try {
     server = await startServer({ ...command.options, logger });
@@ -40,7 +58,7 @@ async function main(): Promise<number> {
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;
-    const stop = (signal: NodeJS.Signals): void => {
+    onSignal = (signal) => {
       if (stopping) {
         logger("warn", `second ${signal}: exiting without waiting`, {});
         resolveExit(1);
@@ -56,8 +74,7 @@ async function main(): Promise<number> {
         },
       );
     };
-    process.on("SIGTERM", stop);
-    process.on("SIGINT", stop);
+    if (signalled !== undefined) onSignal(signalled);
   });
 }
 

@@ -4,14 +4,15 @@
 //
 // Owns: routing, validation, invocation-id minting, dispatch and the mapping of outcomes to HTTP
 // answers; the count of requests in flight and the budget of buffered body bytes (D5).
-// Does not own: sockets and body reading (uws-server.ts, node-server.ts); partitions, durability
-// and execution (the dispatcher, i.e. the server and its workers).
+// Does not own: sockets and body reading (uws-transport.ts, node-transport.ts); partitions,
+// durability and execution (the dispatcher, i.e. the server and its workers).
 //
 // I1. Every request that prepare() admitted is released exactly once (execute() or abandon()),
 //     so the in-flight count and the body budget never leak.
-// I2. The body is never parsed or copied here: it goes to the dispatcher as the transport read it.
+// I2. An invocation's body is never parsed or copied here: it goes to the dispatcher as the
+//     transport read it. (Only an awakeable rejection's body is decoded: it is the failure message.)
 // I3. A request reaches a partition only after it passed every check (route, method, privacy,
-//     delay, idempotency key, input); a rejected request leaves no trace.
+//     ids, delay, idempotency key, input); a rejected request leaves no trace.
 // I4. Answers are built only from the dispatcher's result, which the worker sends after the log
 //     record carrying it is durable (D1, contract.ts C2).
 
