@@ -201,7 +201,15 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       ...(options.ingressInflightRequestsMax === undefined ? {} : { inflightRequestsMax: positive(options.ingressInflightRequestsMax, "ingressInflightRequestsMax") }),
     });
     admin.setSchemaListener(async ({ snapshot, services }) => {
-      await Promise.all(hosts.map((host) => host.pushSchema(snapshot)));
+      // The change is already durable (A2): a worker that fails to take it is logged, not allowed
+      // to fail the admin call or to keep the ingress on the old schema. A worker that is not open
+      // gets the newest snapshot when it (re)opens (H4).
+      const pushed = await Promise.allSettled(hosts.map((host) => host.pushSchema(snapshot)));
+      pushed.forEach((result, index) => {
+        if (result.status === "rejected") {
+          logger("error", `worker ${index} did not take schema version ${snapshot.version}`, { worker: index, error: describe(result.reason) });
+        }
+      });
       handler.setSchema(compileIngressSchema(services));
       logger("info", "schema updated", { version: snapshot.version, services: Object.keys(snapshot.services) });
     });
