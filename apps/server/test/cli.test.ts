@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { freePort, httpOk, spawnChild, waitUntil, type ChildHandle } from "@cairn/testkit";
+import { freePort, httpOk, registerDeployment, spawnChild, startOfficialService, waitUntil, type ChildHandle } from "@cairn/testkit";
 
 const main = resolve(fileURLToPath(new URL("../dist/main.js", import.meta.url)));
 const dirs: string[] = [];
@@ -106,5 +106,32 @@ describe("cairn-server", () => {
     const failure = logLines(mismatch).find((l) => l.msg === "cairn server failed to start");
     expect(failure).toMatchObject({ level: "error", code: "ERR_SERVER_PARTITION_COUNT_MISMATCH" });
     expect(String(failure?.error)).toMatch(/created with 2 partitions/);
+  });
+
+  it("answers a call still running at SIGTERM with 503 instead of dropping it, and exits 0", async () => {
+    const service = await startOfficialService("worker-services");
+    const [ingressPort, adminPort] = [await freePort(), await freePort()];
+    const child = cairn(["--data-dir", join(tempDir(), "data"), "--ingress-port", String(ingressPort), "--admin-port", String(adminPort), "--partitions", "1"]);
+    try {
+      await waitUntil("cairn-server ingress", child, () => httpOk(`http://127.0.0.1:${ingressPort}/restate/health`), 30_000);
+      await registerDeployment(`http://127.0.0.1:${adminPort}`, service.url, { force: false });
+      const pending = fetch(`http://127.0.0.1:${ingressPort}/WorkerSleeper/sleep`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: "60000",
+      });
+      await new Promise((r) => setTimeout(r, 500)); // the invocation is durable and sleeping
+      const stoppedAt = Date.now();
+      await child.kill("SIGTERM");
+      const response = await pending;
+      expect(response.status).toBe(503);
+      expect(response.headers.get("x-restate-error-source")).toBe("ingress");
+      await response.arrayBuffer();
+      expect(await child.exited()).toBe(0);
+      expect(Date.now() - stoppedAt).toBeLessThan(5_000);
+    } finally {
+      await child.stop();
+      await service.close();
+    }
   });
 });
