@@ -229,15 +229,18 @@ export class WorkerHost {
     if (incarnation.crashed || this.#current !== incarnation) return;
     if (this.#state === "closing" || this.#state === "closed") return;
     incarnation.crashed = true;
-    const wasStarting = this.#state === "starting";
+    const wasReady = this.#state === "ready";
     this.#options.logger("error", `worker ${this.index} crashed: ${reason}`, { worker: this.index, partitions: this.partitions });
     void this.#dispose(incarnation);
-    if (wasStarting) return; // start() reports it
+    // While starting or restarting, the pending `open` fails and its caller (start() or #restart())
+    // decides what comes next; scheduling here too would run two restarts at once.
+    if (!wasReady) return;
     this.#state = "restarting";
     this.#scheduleRestart();
   }
 
   #scheduleRestart(): void {
+    clearTimeout(this.#restartTimer);
     const delayMs = this.#restartDelayMs;
     this.#restartDelayMs = Math.min(this.#restartDelayMs * 2, workerRestartMaxMs);
     this.#restartTimer = setTimeout(() => void this.#restart(), delayMs);

@@ -1,5 +1,9 @@
 // Goal: the main thread's side of the partition workers: a call between partitions of two workers goes through the outbox relay, and a worker thread that dies fails its pending requests with 503 (not a hang), is restarted, and recovers its partitions (the in-flight invocation completes after the restart); method: startServer with 2 workers, official-SDK fixtures, the thread killed through the test-only internals.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { workerEntryPath } from "@cairn/partition";
 import { startServer, type CairnServer } from "@cairn/server";
 import { serverInternals } from "@cairn/server/internal";
 import { registerDeployment, startOfficialService, type SdkService } from "@cairn/testkit";
@@ -76,5 +80,55 @@ describe("partition workers", () => {
   it("worker 1 kept serving while worker 0 restarted", () => {
     expect(internals().workers[1]?.restarts).toBe(0);
     expect(internals().workers[1]?.state).toBe("ready");
+  });
+});
+
+describe("a worker whose restarts fail", () => {
+  it("backs off and retries one restart at a time until the partitions open again", async () => {
+    const dataDir = tempDataDir();
+    // The real worker entry, with a fault injected: `open` ends the thread while the control file holds n > 0.
+    const control = join(dataDir, "fail-opens");
+    writeFileSync(control, "0");
+    const faulty = join(dataDir, "faulty-worker.mjs");
+    writeFileSync(
+      faulty,
+      [
+        `import handleTask from ${JSON.stringify(pathToFileURL(workerEntryPath).href)};`,
+        `import { readFileSync, writeFileSync } from "node:fs";`,
+        `const control = ${JSON.stringify(control)};`,
+        `export default async function (task) {`,
+        `  if (task.kind === "open") {`,
+        `    const left = Number(readFileSync(control, "utf8"));`,
+        `    if (left > 0) { writeFileSync(control, String(left - 1)); process.exit(3); }`,
+        `  }`,
+        `  return handleTask(task);`,
+        `}`,
+      ].join("\n"),
+    );
+    const log = collectingLogger();
+    const flaky = await startServer({ dataDir, ingressPort: 0, adminPort: 0, partitions: 1, workers: 1, workerModule: faulty, logger: log.logger });
+    try {
+      await registerDeployment(flaky.adminUrl, service.url, { force: false });
+      expect((await postJson(`${flaky.ingressUrl}/WorkerCounter/k/add`, 1)).status).toBe(200);
+      const worker = serverInternals.get(flaky)?.workers[0];
+      if (worker === undefined) throw new Error("no worker 0");
+
+      writeFileSync(control, "2");
+      await worker.terminateThread();
+      const during = await postJson(`${flaky.ingressUrl}/WorkerCounter/k/add`, 1);
+      expect(during.status).toBe(503);
+      expect(((await during.json()) as { message: string }).message).toMatch(/restarting after a crash/);
+
+      await worker.ready();
+      expect(readFileSync(control, "utf8")).toBe("0");
+      expect(worker.restarts).toBe(1);
+      expect(log.entries.filter((e) => e.message === "worker 0 failed to restart; retrying")).toHaveLength(2);
+      expect(log.entries.filter((e) => e.message === "worker 0 restarted")).toHaveLength(1);
+      const after = await postJson(`${flaky.ingressUrl}/WorkerCounter/k/add`, 1);
+      expect(after.status).toBe(200);
+      expect(await after.json()).toBe(2);
+    } finally {
+      await flaky.close();
+    }
   });
 });
