@@ -133,3 +133,22 @@ describe("a worker whose restarts fail", () => {
     }
   });
 });
+
+describe("bounds (D5)", () => {
+  it("a partition at inflightInvocationsMax refuses more invocations with 429", async () => {
+    const bounded = await startServer({ dataDir: tempDataDir(), ingressPort: 0, adminPort: 0, partitions: 1, workers: 1, inflightInvocationsMax: 1 });
+    try {
+      await registerDeployment(bounded.adminUrl, service.url, { force: false });
+      const held = postJson(`${bounded.ingressUrl}/WorkerSleeper/sleep`, 3_000);
+      await new Promise((r) => setTimeout(r, 300));
+      const refused = await postJson(`${bounded.ingressUrl}/WorkerSleeper/sleep`, 1);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get("x-restate-error-source")).toBe("ingress");
+      expect(((await refused.json()) as { message: string }).message).toMatch(/partition 0 is overloaded/);
+      expect((await held).status).toBe(200);
+      expect((await postJson(`${bounded.ingressUrl}/WorkerSleeper/sleep`, 1)).status).toBe(200);
+    } finally {
+      await bounded.close();
+    }
+  });
+});
