@@ -8,6 +8,7 @@
 //   DELETE /deployments/{id}?force=true   202
 //   GET  /services                    {"services":[…]}
 //   GET  /services/{name}             service metadata
+//   PATCH /services/{name}            {"public": bool} → service metadata (other fields: 501)
 //   GET  /services/{name}/handlers[/{handler}]
 //
 // Every route is also served under /v2, /v3 and /v4 (the prefix only changes the default of
@@ -108,7 +109,10 @@ const routes: readonly { readonly pattern: RegExp; readonly methods: Readonly<Re
   },
   {
     pattern: /^\/services\/([^/]+)$/,
-    methods: { GET: (admin, { params }) => ({ status: 200, body: service(admin, params[0] ?? "") }) },
+    methods: {
+      GET: (admin, { params }) => ({ status: 200, body: service(admin, params[0] ?? "") }),
+      PATCH: async (admin, { params, body }) => ({ status: 200, body: await admin.modifyService(params[0] ?? "", await body()) }),
+    },
   },
   {
     pattern: /^\/services\/([^/]+)\/handlers$/,

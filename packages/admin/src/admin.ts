@@ -13,14 +13,14 @@
 
 import type { SchemaSnapshot } from "@cairn/partition";
 import { newDeploymentId } from "@cairn/protocol";
-import type { RegisterDeploymentResponse } from "@cairn/protocol";
+import type { RegisterDeploymentResponse, ServiceMetadata } from "@cairn/protocol";
 import { discoveryTimeoutMs as defaultDiscoveryTimeoutMs, pendingRegistrationsMax } from "./constants.js";
 import { discover } from "./discovery.js";
 import { BadRequestError, NotFoundError, NotImplementedError, OverloadedError } from "./errors.js";
 import { MetadataStore, type DeploymentRecord, type MetadataState } from "./metadata-store.js";
 import { planDeploymentRemoval, planRegistration } from "./registration.js";
 import { buildSchemaSnapshot, registeredServices, type RegisteredService } from "./schema-snapshot.js";
-import { registerResponse, type ViewDefaults } from "./views.js";
+import { currentServiceMetadata, registerResponse, type ViewDefaults } from "./views.js";
 
 export interface SchemaChange {
   readonly snapshot: SchemaSnapshot;
@@ -170,6 +170,31 @@ export class Admin {
     await this.#exclusive(async () => {
       if (this.#store.state.deployments[id] === undefined) throw new NotFoundError(`the deployment '${id}' does not exist`);
       await this.#commit(planDeploymentRemoval(this.#store.state, id));
+    });
+  }
+
+  /**
+   * `PATCH /services/{name}`: changes what restate-server lets an operator change on a service.
+   * Served: `public` (reachability through the ingress). The retention and timeout fields are
+   * refused with 501 rather than ignored; unknown fields are ignored, as on restate-server.
+   */
+  async modifyService(name: string, body: unknown): Promise<ServiceMetadata> {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new BadRequestError("the request body must be a JSON object");
+    const fields = body as Record<string, unknown>;
+    for (const field of ["idempotency_retention", "workflow_completion_retention", "journal_retention", "inactivity_timeout", "abort_timeout"]) {
+      if (fields[field] !== undefined && fields[field] !== null) throw new NotImplementedError(`changing ${field} is not supported by this server yet; only public is`);
+    }
+    const visibility = optionalBoolean(fields, "public");
+    return this.#exclusive(async () => {
+      const entry = this.#store.state.services[name];
+      if (entry === undefined) throw new NotFoundError(`the requested service '${name}' does not exist`);
+      if (visibility !== undefined && visibility !== entry.public) {
+        const state = this.#store.state;
+        await this.#commit({ ...state, version: state.version + 1, services: { ...state.services, [name]: { ...entry, public: visibility } } });
+      }
+      const view = currentServiceMetadata(this.#store.state, this.#options.defaults, name)[0];
+      if (view === undefined) throw new NotFoundError(`the requested service '${name}' does not exist`);
+      return view;
     });
   }
 

@@ -44,6 +44,11 @@ export interface ServiceRecord {
   readonly revision: number;
   /** The deployment new invocations of the service go to. */
   readonly deploymentId: string;
+  /**
+   * `PATCH /services/{name}` override of the manifest's ingress visibility. It belongs to the
+   * revision: a registration that gives the service a new revision drops it, as on restate-server.
+   */
+  readonly public?: boolean;
 }
 
 export interface MetadataState {

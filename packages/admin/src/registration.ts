@@ -65,7 +65,8 @@ export function planRegistration(state: MetadataState, input: RegistrationInput)
       const unchanged = before.get(service.name) === canonical(service) && current?.deploymentId === existing.id;
       const revision = unchanged && current !== undefined ? current.revision : (current?.revision ?? 0) + 1;
       revisions[service.name] = revision;
-      services[service.name] = { name: service.name, revision, deploymentId: existing.id };
+      // An unchanged service keeps its record, overrides included; a new revision starts afresh.
+      services[service.name] = unchanged && current !== undefined ? current : { name: service.name, revision, deploymentId: existing.id };
     }
     // A service the deployment no longer serves, and no other deployment serves, is gone.
     for (const old of existing.services) {

@@ -5,7 +5,7 @@
 
 import type { DeploymentInfo, HandlerInfo, HandlerType, RetryPolicy, SchemaSnapshot, ServiceInfo } from "@cairn/partition";
 import type { InputPayload, ManifestHandler, ManifestInvocationOptions, ManifestService, OutputPayload, ServiceType } from "@cairn/protocol";
-import type { DeploymentRecord, MetadataState } from "./metadata-store.js";
+import type { DeploymentRecord, MetadataState, ServiceRecord } from "./metadata-store.js";
 
 /** A registered service as the ingress needs it (structurally an ingress service definition). */
 export interface RegisteredService {
@@ -38,16 +38,21 @@ export function invocationBaseUri(uri: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, "")}${url.search}`;
 }
 
+/** Whether a service is reachable through the ingress: the admin override, else the manifest. */
+export function servicePublic(entry: ServiceRecord | undefined, service: ManifestService): boolean {
+  return entry?.public ?? service.ingressPrivate !== true;
+}
+
 /** The definition of each current service, from the deployment it points at. */
-export function currentServices(state: MetadataState): { record: DeploymentRecord; service: ManifestService; revision: number }[] {
-  const out: { record: DeploymentRecord; service: ManifestService; revision: number }[] = [];
+export function currentServices(state: MetadataState): { record: DeploymentRecord; service: ManifestService; revision: number; entry: ServiceRecord }[] {
+  const out: { record: DeploymentRecord; service: ManifestService; revision: number; entry: ServiceRecord }[] = [];
   for (const name of Object.keys(state.services).sort()) {
     const entry = state.services[name];
     if (entry === undefined) continue;
     const record = state.deployments[entry.deploymentId];
     const service = record?.services.find((s) => s.name === name);
     if (record === undefined || service === undefined) continue;
-    out.push({ record, service, revision: entry.revision });
+    out.push({ record, service, revision: entry.revision, entry });
   }
   return out;
 }
@@ -65,13 +70,14 @@ export function buildSchemaSnapshot(state: MetadataState): SchemaSnapshot {
     };
   }
   const services: Record<string, ServiceInfo> = {};
-  for (const { record, service, revision } of currentServices(state)) {
+  for (const { record, service, revision, entry } of currentServices(state)) {
+    const isPublic = servicePublic(entry, service);
     const handlers: Record<string, HandlerInfo> = {};
     for (const handler of service.handlers) {
       const info: HandlerInfo = {
         name: handler.name,
         ty: effectiveHandlerType(service, handler),
-        public: service.ingressPrivate !== true && handler.ingressPrivate !== true,
+        public: isPublic && handler.ingressPrivate !== true,
         inputEmptyAllowed: handler.input?.required !== true,
         ...options(handler),
       };
@@ -85,7 +91,7 @@ export function buildSchemaSnapshot(state: MetadataState): SchemaSnapshot {
       ty: service.ty,
       deploymentId: record.id,
       revision,
-      public: service.ingressPrivate !== true,
+      public: isPublic,
       handlers,
       ...options(service),
     };
@@ -94,10 +100,10 @@ export function buildSchemaSnapshot(state: MetadataState): SchemaSnapshot {
 }
 
 export function registeredServices(state: MetadataState): RegisteredService[] {
-  return currentServices(state).map(({ service }) => ({
+  return currentServices(state).map(({ service, entry }) => ({
     name: service.name,
     ty: service.ty,
-    public: service.ingressPrivate !== true,
+    public: servicePublic(entry, service),
     handlers: service.handlers.map((handler) => ({
       name: handler.name,
       ty: effectiveHandlerType(service, handler),

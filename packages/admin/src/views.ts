@@ -18,7 +18,7 @@ import type {
 import { defaultIdempotencyRetentionMs, defaultJournalRetentionMs, defaultWorkflowCompletionRetentionMs } from "./constants.js";
 import { formatDurationMs } from "./durations.js";
 import type { DeploymentRecord, MetadataState } from "./metadata-store.js";
-import { effectiveHandlerType } from "./schema-snapshot.js";
+import { effectiveHandlerType, servicePublic } from "./schema-snapshot.js";
 
 /** Server-wide defaults shown for services that do not set their own. */
 export interface ViewDefaults {
@@ -38,19 +38,25 @@ const handlerTypes: Record<NonNullable<ManifestHandler["ty"]>, AdminHandlerType>
   WORKFLOW: "Workflow",
 };
 
-export function serviceMetadata(service: ManifestService, deploymentId: string, revision: number, defaults: ViewDefaults): ServiceMetadata {
+export function serviceMetadata(
+  service: ManifestService,
+  deploymentId: string,
+  revision: number,
+  defaults: ViewDefaults,
+  isPublic: boolean = service.ingressPrivate !== true,
+): ServiceMetadata {
   const retry = defaults.retryPolicy;
   const view: Record<string, unknown> = {
     name: service.name,
     ty: serviceTypes[service.ty],
-    handlers: service.handlers.map((handler) => handlerMetadata(service, handler)),
+    handlers: service.handlers.map((handler) => handlerMetadata(service, handler, isPublic)),
   };
   if (service.documentation !== undefined) view.documentation = service.documentation;
   if (service.metadata !== undefined && Object.keys(service.metadata).length > 0) view.metadata = service.metadata;
   Object.assign(view, {
     deployment_id: deploymentId,
     revision,
-    public: service.ingressPrivate !== true,
+    public: isPublic,
     idempotency_retention: formatDurationMs(service.idempotencyRetention ?? defaultIdempotencyRetentionMs),
   });
   if (service.ty === "WORKFLOW") {
@@ -73,7 +79,7 @@ export function serviceMetadata(service: ManifestService, deploymentId: string, 
   return view as unknown as ServiceMetadata;
 }
 
-export function handlerMetadata(service: ManifestService, handler: ManifestHandler): HandlerMetadata {
+export function handlerMetadata(service: ManifestService, handler: ManifestHandler, servicePublic: boolean = service.ingressPrivate !== true): HandlerMetadata {
   const view: Record<string, unknown> = { name: handler.name };
   if (service.ty !== "SERVICE") {
     const ty = effectiveHandlerType(service, handler);
@@ -86,7 +92,7 @@ export function handlerMetadata(service: ManifestService, handler: ManifestHandl
   if (handler.inactivityTimeout !== undefined) view.inactivity_timeout = formatDurationMs(handler.inactivityTimeout);
   if (handler.abortTimeout !== undefined) view.abort_timeout = formatDurationMs(handler.abortTimeout);
   if (handler.enableLazyState !== undefined) view.enable_lazy_state = handler.enableLazyState;
-  view.public = service.ingressPrivate !== true && handler.ingressPrivate !== true;
+  view.public = servicePublic && handler.ingressPrivate !== true;
   view.input_description = describeInput(handler.input);
   view.output_description = describeOutput(handler.output);
   if (handler.input?.jsonSchema !== undefined) view.input_json_schema = handler.input.jsonSchema;
@@ -158,7 +164,7 @@ export function currentServiceMetadata(state: MetadataState, defaults: ViewDefau
     const record = entry === undefined ? undefined : state.deployments[entry.deploymentId];
     const service = record?.services.find((s) => s.name === name);
     if (entry === undefined || record === undefined || service === undefined) continue;
-    out.push(serviceMetadata(service, record.id, entry.revision, defaults));
+    out.push(serviceMetadata(service, record.id, entry.revision, defaults, servicePublic(entry, service)));
   }
   return out;
 }

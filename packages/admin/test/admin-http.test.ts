@@ -271,6 +271,33 @@ describe("admin API against official-SDK deployments", () => {
     expect((await fetch(`${url}/deployments/${h2Id}`)).status).toBe(404);
   });
 
+  it("PATCH /services/{name} makes a service private (snapshot and ingress view too); other fields are 501", async () => {
+    const before = admin.snapshot.version;
+    const patch = (name: string, body: unknown) =>
+      fetch(`${url}/services/${name}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    let response = await patch("Greeter", { public: false });
+    expect(response.status).toBe(200);
+    const view = (await response.json()) as { public: boolean; handlers: { public: boolean }[] };
+    expect(view.public).toBe(false);
+    expect(view.handlers.every((h) => !h.public)).toBe(true);
+    expect(admin.snapshot.version).toBe(before + 1);
+    expect(admin.snapshot.services.Greeter?.public).toBe(false);
+    expect(Object.values(admin.snapshot.services.Greeter?.handlers ?? {}).every((h) => !h.public)).toBe(true);
+    expect(admin.services.find((s) => s.name === "Greeter")?.public).toBe(false);
+    expect(changes.at(-1)?.snapshot.version).toBe(before + 1);
+    expect(((await (await fetch(`${url}/services/Greeter`)).json()) as { public: boolean }).public).toBe(false);
+
+    response = await patch("Greeter", {});
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(admin.snapshot.version).toBe(before + 1);
+    expect((await patch("Greeter", { public: "no" })).status).toBe(400);
+    const unsupported = await patch("Greeter", { inactivity_timeout: "30s" });
+    expect(unsupported.status).toBe(501);
+    expect((await errorOf(unsupported)).message).toMatch(/inactivity_timeout/);
+    expect((await patch("Nope", { public: true })).status).toBe(404);
+  });
+
   it("reloads the metadata after a restart", async () => {
     const state = admin.state;
     const snapshot = admin.snapshot;
@@ -279,6 +306,7 @@ describe("admin API against official-SDK deployments", () => {
     await server.close();
     await open();
     expect(admin.state).toEqual(state);
+    expect(admin.snapshot.services.Greeter?.public).toBe(false);
     expect(admin.snapshot).toEqual(snapshot);
     expect(await (await fetch(`${url}/services`)).json()).toEqual(services);
     expect(await (await fetch(`${url}/deployments`)).json()).toEqual(deployments);

@@ -103,4 +103,16 @@ describe("planRegistration", () => {
     expect(() => planRegistration(first.state, input("http://b/", [asObject]))).toThrow(/breaking/);
     expect(planRegistration(first.state, input("http://b/", [asObject], { breaking: true })).status).toBe(201);
   });
+
+  it("a PATCHed visibility belongs to the revision: kept while unchanged, dropped by a new revision", () => {
+    const first = apply(emptyMetadata, input("http://a/", [greeter]));
+    const entry = first.state.services.Greeter;
+    if (entry === undefined) throw new Error("Greeter missing");
+    const patched: MetadataState = { ...first.state, version: 2, services: { Greeter: { ...entry, public: false } } };
+    const same = apply(patched, input("http://a/", [greeter], { force: true }));
+    expect(same.state.services.Greeter?.public).toBe(false);
+    const changed = apply(patched, input("http://a/", [greeterV2], { force: true }));
+    expect(changed.state.services.Greeter?.revision).toBe(2);
+    expect(changed.state.services.Greeter?.public).toBeUndefined();
+  });
 });

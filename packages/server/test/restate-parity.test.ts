@@ -175,4 +175,26 @@ describe("admin parity with restate-server", () => {
     const [theirs, ours] = [await observe(restate.adminUrl, "/services/Greeter", { method: "GET" }), await observe(cairn.adminUrl, "/services/Greeter", { method: "GET" })];
     expect(pick(ours.body)).toEqual(pick(theirs.body));
   });
+
+  it("a service made private with PATCH /services is refused by the ingress on both (runs last: it changes the schema)", async () => {
+    for (const server of [restate, cairn]) {
+      const patched = await fetch(`${server.adminUrl}/services/Greeter`, {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ public: false }),
+      });
+      expect(patched.status).toBe(200);
+      expect(((await patched.json()) as { public: boolean }).public).toBe(false);
+    }
+    // restate-server applies a schema change asynchronously: poll until it shows.
+    const deadline = Date.now() + 10_000;
+    let theirs = await observe(restate.ingressUrl, "/Greeter/greet", json('"x"'));
+    while (theirs.status === 200 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      theirs = await observe(restate.ingressUrl, "/Greeter/greet", json('"x"'));
+    }
+    const ours = await observe(cairn.ingressUrl, "/Greeter/greet", json('"x"'));
+    expect({ status: ours.status, source: ours.source }).toEqual({ status: theirs.status, source: theirs.source });
+    expect(ours.status).toBe(400);
+  });
 });
