@@ -3,7 +3,10 @@
 // autocannon. Two rounds alternate the order of the servers so that drift on this shared machine
 // hits both. Writes bench/results/latest.{json,md} and prints the table with Cairn/Restate ratios.
 //
-// Usage: node dist/main.js --profile ci|full [--servers cairn,restate] [--scenarios greet,run3]
+// Targets: `cairn` and `restate` serve the official-SDK endpoint; `cairn+sdk` is cairn-server
+// serving the same handlers written with @cairn/sdk (bench/src/cairn-sdk-service.ts).
+//
+// Usage: node dist/main.js --profile ci|full [--targets cairn,restate,cairn+sdk] [--scenarios greet,run3]
 // Exit code 1 on errors, unexpected statuses, or a server that does not start; never on a figure.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -11,11 +14,11 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { startOfficialService } from "@cairn/testkit";
+import { startOfficialService, type SdkService } from "@cairn/testkit";
 import { cpuTimeMs, peakRssBytes } from "./proc.js";
 import { scenarios, type Scenario } from "./scenarios.js";
-import { cairnServerBuilt, startServer, type RunningServer, type ServerName } from "./servers.js";
-import { renderMarkdown, type Measurement, type Report } from "./report.js";
+import { cairnServerBuilt, startCairnSdkService, startServer, type RunningServer, type ServerName } from "./servers.js";
+import { renderMarkdown, type Measurement, type Report, type TargetName } from "./report.js";
 
 interface Profile {
   warmupSeconds: number;
@@ -33,7 +36,7 @@ const profiles: Record<string, Profile> = {
 const { values } = parseArgs({
   options: {
     profile: { type: "string", default: "ci" },
-    servers: { type: "string" },
+    targets: { type: "string" },
     scenarios: { type: "string" },
   },
 });
@@ -43,28 +46,36 @@ if (profile === undefined) {
   process.exit(2);
 }
 
-const requestedServers = (values.servers ?? "cairn,restate").split(",") as ServerName[];
-const servers = requestedServers.filter((name) => {
-  if (name === "cairn" && !cairnServerBuilt()) {
-    console.log("cairn-server is not built (apps/server/dist/main.js missing): measuring restate-server alone");
+const targetServer: Record<TargetName, ServerName> = { cairn: "cairn", restate: "restate", "cairn+sdk": "cairn" };
+const requestedTargets = (values.targets ?? "cairn,restate,cairn+sdk").split(",") as TargetName[];
+const targets = requestedTargets.filter((name) => {
+  if (!(name in targetServer)) {
+    console.error(`unknown target ${name}; use cairn, restate or cairn+sdk`);
+    process.exit(2);
+  }
+  if (targetServer[name] === "cairn" && !cairnServerBuilt()) {
+    console.log(`${name}: cairn-server is not built (apps/server/dist/main.js missing), left out`);
     return false;
   }
-  return name === "cairn" || name === "restate";
+  return true;
 });
 const selected = values.scenarios === undefined ? scenarios : scenarios.filter((s) => values.scenarios?.split(",").includes(s.name));
 
-const service = await startOfficialService("bench");
+const officialService = await startOfficialService("bench");
+const cairnSdkService: SdkService | undefined = targets.includes("cairn+sdk") ? await startCairnSdkService() : undefined;
 const measurements: Measurement[] = [];
-const startups: { server: ServerName; round: number; startupMs: number; peakRssBytes: number | undefined }[] = [];
+const startups: { server: TargetName; round: number; startupMs: number; peakRssBytes: number | undefined }[] = [];
 const failures: string[] = [];
 
 try {
   for (let round = 0; round < profile.rounds; round++) {
-    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    const order = round % 2 === 0 ? targets : [...targets].reverse();
     for (const name of order) {
+      const service = name === "cairn+sdk" ? cairnSdkService : officialService;
+      if (service === undefined) throw new Error("no service process for " + name);
       let server: RunningServer;
       try {
-        server = await startServer(name, service.url);
+        server = await startServer(targetServer[name], service.url);
       } catch (error) {
         failures.push(`${name} did not start: ${(error as Error).message.split("\n")[0] ?? ""}`);
         continue;
@@ -73,7 +84,7 @@ try {
       try {
         for (const scenario of selected) {
           for (const connections of profile.connections) {
-            const measurement = await measure(server, scenario, connections, round, profile, service.child.process.pid);
+            const measurement = await measure(name, server, scenario, connections, round, profile, service.child.process.pid);
             measurements.push(measurement);
             const bad = measurement.errors + measurement.unexpectedStatus;
             if (bad > 0) failures.push(`${name} ${scenario.name} c=${connections}: ${measurement.errors} errors, ${measurement.unexpectedStatus} unexpected statuses`);
@@ -89,14 +100,15 @@ try {
     }
   }
 } finally {
-  await service.close();
+  await officialService.close();
+  await cairnSdkService?.close();
 }
 
 const report: Report = {
   profile: values.profile,
   machine: machineDescription(),
   date: new Date().toISOString(),
-  servers,
+  servers: targets,
   measurements,
   startups,
   failures,
@@ -114,6 +126,7 @@ if (failures.length > 0) {
 }
 
 async function measure(
+  target: TargetName,
   server: RunningServer,
   scenario: Scenario,
   connections: number,
@@ -133,7 +146,7 @@ async function measure(
   const perRequest = (before: number | undefined, after: number | undefined): number | undefined =>
     before === undefined || after === undefined || completed === 0 ? undefined : (after - before) / completed;
   return {
-    server: server.name,
+    server: target,
     scenario: scenario.name,
     connections,
     round,

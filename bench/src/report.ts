@@ -1,9 +1,10 @@
 // The benchmark report: raw measurements per round, and a markdown table that averages the
 // rounds per (server, scenario, connections) and puts Cairn beside Restate as ratios.
-import type { ServerName } from "./servers.js";
+/** `cairn`, `restate` (both with the official SDK) or `cairn+sdk` (cairn-server with @cairn/sdk). */
+export type TargetName = "cairn" | "restate" | "cairn+sdk";
 
 export interface Measurement {
-  server: ServerName;
+  server: TargetName;
   scenario: string;
   connections: number;
   round: number;
@@ -20,9 +21,9 @@ export interface Report {
   profile: string;
   machine: string;
   date: string;
-  servers: ServerName[];
+  servers: TargetName[];
   measurements: Measurement[];
-  startups: { server: ServerName; round: number; startupMs: number; peakRssBytes: number | undefined }[];
+  startups: { server: TargetName; round: number; startupMs: number; peakRssBytes: number | undefined }[];
   failures: string[];
 }
 
@@ -76,7 +77,7 @@ export function renderMarkdown(report: Report): string {
   const ratioLines: string[] = [];
   for (const key of keys) {
     const [scenario, connections] = key.split("\u0000") as [string, string];
-    const byServer = new Map<ServerName, Averaged>();
+    const byServer = new Map<TargetName, Averaged>();
     for (const server of report.servers) {
       const rows = report.measurements.filter((m) => m.server === server && `${m.scenario}\u0000${m.connections}` === key);
       if (rows.length === 0) continue;
@@ -86,17 +87,22 @@ export function renderMarkdown(report: Report): string {
         `| ${scenario} | ${connections} | ${server} | ${fmt(a.requestsPerSecond, 0)} | ${fmt(a.p50, 2)} | ${fmt(a.p90, 2)} | ${fmt(a.p99, 2)} | ${fmt(a.max, 1)} | ${a.errors} | ${a.unexpectedStatus} | ${fmt(a.serverCpuMsPerRequest, 3)} | ${fmt(a.sdkCpuMsPerRequest, 3)} |`,
       );
     }
-    const cairn = byServer.get("cairn");
     const restate = byServer.get("restate");
-    if (cairn !== undefined && restate !== undefined) {
+    for (const target of ["cairn", "cairn+sdk"] as const) {
+      const candidate = byServer.get(target);
+      if (candidate === undefined || restate === undefined) continue;
       ratioLines.push(
-        `| ${scenario} | ${connections} | ${ratio(cairn.requestsPerSecond, restate.requestsPerSecond)} | ${ratio(cairn.p50, restate.p50)} | ${ratio(cairn.p99, restate.p99)} | ${ratio(cairn.serverCpuMsPerRequest, restate.serverCpuMsPerRequest)} |`,
+        `| ${scenario} | ${connections} | ${target} | ${ratio(candidate.requestsPerSecond, restate.requestsPerSecond)} | ${ratio(candidate.p50, restate.p50)} | ${ratio(candidate.p99, restate.p99)} | ${ratio(candidate.serverCpuMsPerRequest, restate.serverCpuMsPerRequest)} | ${ratio(candidate.sdkCpuMsPerRequest, restate.sdkCpuMsPerRequest)} |`,
       );
     }
   }
   if (ratioLines.length > 0) {
-    lines.push("", "Cairn / Restate (throughput: higher is better; latency and CPU: lower is better):", "");
-    lines.push("| scenario | conns | req/s | p50 | p99 | server CPU/req |", "| --- | ---: | ---: | ---: | ---: | ---: |", ...ratioLines);
+    lines.push("", "Ratios to restate (throughput: higher is better; latency and CPU: lower is better):", "");
+    lines.push(
+      "| scenario | conns | target | req/s | p50 | p99 | server CPU/req | SDK CPU/req |",
+      "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+      ...ratioLines,
+    );
   }
   lines.push("", "| server | start-up to first call (ms, mean) | peak RSS (MiB, max) |", "| --- | ---: | ---: |");
   for (const server of report.servers) {

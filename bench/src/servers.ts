@@ -12,6 +12,7 @@ import {
   startRestateServer,
   waitUntil,
   type ChildHandle,
+  type SdkService,
 } from "@cairn/testkit";
 
 export type ServerName = "cairn" | "restate";
@@ -108,4 +109,28 @@ async function firstSuccessfulCall(ingressUrl: string, child: ChildHandle): Prom
     },
     30_000,
   );
+}
+
+const cairnSdkServiceMain = join(repositoryRoot, "bench", "dist", "cairn-sdk-service.js");
+
+/** The bench handlers written with @cairn/sdk, on this Node, in a child process. */
+export async function startCairnSdkService(): Promise<SdkService> {
+  const port = await freePort();
+  const child = spawnChild(process.execPath, [cairnSdkServiceMain], { env: { CAIRN_SERVICE_PORT: String(port) } });
+  const stdout = child.process.stdout;
+  if (stdout === null) throw new Error("no stdout");
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`@cairn/sdk bench service not ready\n${child.output()}`)), 30_000);
+    stdout.on("data", (chunk: Buffer) => {
+      if (/^READY \d+$/m.test(chunk.toString("utf8"))) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    });
+    void child.exited().then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`@cairn/sdk bench service exited (${code})\n${child.output()}`));
+    });
+  });
+  return { url: `http://127.0.0.1:${port}`, port, child, close: () => child.stop() };
 }
