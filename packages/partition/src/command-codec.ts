@@ -4,7 +4,7 @@
 // Time and randomness enter only as values inside commands (`now`, ids minted by the main thread),
 // so applying the same log yields the same store (D3).
 //
-//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck
+//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal
 //   Invoke   => { k:"inv", now:ms, inv:NewInvocation }                  an ingress request
 //   Journal  => { k:"jrn", now:ms, id, pin?:[deploymentId, version], e:Entry[], end?:true, susp?:bytes }
 //                                                                        what one chunk of an attempt carried
@@ -21,11 +21,16 @@
 //                                                                        a message from another partition's outbox;
 //                                                                        wm: every seq < wm of `from` is acknowledged
 //   OutboxAck=> { k:"ack", seqs:u64[] }                                 outbox messages the receiver made durable
+//   Signal   => { k:"sig", now, sig:SignalPayload }                     a signal from the ingress (awakeable
+//                                                                        resolve/reject) for an invocation here
 //
 //   NewInvocation => { id, svc, hnd, key?, sty, hty, hdrs:[[k,v]…], body:bytes, at?:ms, ik?:string,
 //                      tp?:string, ts?:string, by:Origin }
 //   Origin   => { t:"ingress" } | { t:"call", id:callerId, p:callerPartition, cid:u32 } | { t:"send", id:callerId }
 //   OutboxPayload => { t:"inv", inv:NewInvocation } | { t:"cmp", id, cid:u32, ok?:bytes, fail?:Failure }
+//                  | { t:"sig", sig:SignalPayload }                    SendSignal / CompleteAwakeable to another partition
+//   SignalPayload => { id, idx?:u32, name?:string, ok?:bytes, fail?:Failure }
+//                                                                        exactly one of idx/name; neither ok nor fail = void
 //   Failure  => { code:u16, msg:string, meta?:[[k,v]…] }
 import { Packr } from "msgpackr";
 import type { HandlerType, ServiceType } from "./contract.js";
@@ -59,9 +64,19 @@ export interface WireFailure {
   meta?: [string, string][];
 }
 
+/** A signal for invocation `id`: exactly one of `idx`/`name`; neither `ok` nor `fail` means void (cancel). */
+export interface SignalPayload {
+  id: string;
+  idx?: number;
+  name?: string;
+  ok?: Uint8Array;
+  fail?: WireFailure;
+}
+
 export type OutboxPayload =
   | { t: "inv"; inv: NewInvocation }
-  | { t: "cmp"; id: string; cid: number; ok?: Uint8Array; fail?: WireFailure };
+  | { t: "cmp"; id: string; cid: number; ok?: Uint8Array; fail?: WireFailure }
+  | { t: "sig"; sig: SignalPayload };
 
 export type Command =
   | { k: "inv"; now: number; inv: NewInvocation }
@@ -70,12 +85,13 @@ export type Command =
   | { k: "pause"; now: number; id: string; code: number; msg: string }
   | { k: "tmr"; now: number; seq: number }
   | { k: "dlv"; now: number; from: number; seq: number; wm: number; msg: OutboxPayload }
-  | { k: "ack"; seqs: number[] };
+  | { k: "ack"; seqs: number[] }
+  | { k: "sig"; now: number; sig: SignalPayload };
 
 // Plain maps, no shared record structures: every record must decode on its own, years later.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack"]);
+const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig"]);
 
 export function encodeCommand(command: Command): Uint8Array {
   return packr.pack(command);

@@ -163,9 +163,48 @@ export type WorkerTask =
   | { kind: "schema"; schema: SchemaSnapshot }
   | { kind: "invoke"; partition: number; request: InvokeRequest }
   | { kind: "deliver"; partition: number; message: OutboxMessage }
+  /**
+   * The outcome of a known invocation. `wait: true` answers once it completes (the wait counts
+   * against the partition's waiter bound and is rejected with ERR_PARTITION_CLOSED on close);
+   * `wait: false` answers `not-ready` at once while it is not completed.
+   */
+  | { kind: "attach"; partition: number; invocationId: string; wait: boolean }
+  /**
+   * Appends `SignalNotification{idx, value | failure}` to the invocation's journal (awakeable
+   * resolve/reject; idx 1 = cancel). Answers once the record is durable (C2); an unknown or
+   * completed invocation is accepted and ignored, as on restate-server.
+   */
+  | {
+      kind: "signal";
+      partition: number;
+      invocationId: string;
+      signalIndex: number;
+      result: { value: Uint8Array } | { failure: InvocationFailure };
+    }
   | { kind: "close" };
 
-/** Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void, close → void. */
+/** Answer of an `attach` task. A completed invocation is retained for its journal retention (1 d). */
+export type AttachTaskResult =
+  | {
+      kind: "completed";
+      invocationId: string;
+      service?: string;
+      handler?: string;
+      outcome: InvocationOutcome;
+      idempotencyExpiresAtMs?: number;
+    }
+  | { kind: "not-ready"; invocationId: string }
+  | { kind: "not-found" };
+
+/** Answer of a `signal` task: an object (not void), so a worker without the task is told apart. */
+export interface SignalTaskResult {
+  accepted: true;
+}
+
+/**
+ * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
+ * attach → AttachTaskResult, signal → SignalTaskResult, close → void.
+ */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */
   recovered: { partition: number; fromLsn: number; records: number }[];

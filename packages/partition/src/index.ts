@@ -1,6 +1,7 @@
 // Public API of @cairn/partition.
 export { partitionOf, workerOf } from "./contract.js";
 export type {
+  AttachTaskResult,
   DeploymentInfo,
   HandlerInfo,
   HandlerType,
@@ -16,6 +17,7 @@ export type {
   SchemaSnapshot,
   ServiceInfo,
   ServiceType,
+  SignalTaskResult,
   WireError,
   WorkerEvent,
   WorkerTask,

@@ -12,6 +12,7 @@ import {
   InputCommandMessageSchema,
   MessageType,
   ProposeRunCompletionAckMessageSchema,
+  SignalNotificationMessageSchema,
   SleepCompletionNotificationMessageSchema,
   StateKeysSchema,
   ValueSchema,
@@ -20,7 +21,7 @@ import {
   toBinary,
   type Failure,
 } from "@cairn/protocol";
-import type { WireFailure } from "./command-codec.js";
+import type { SignalPayload, WireFailure } from "./command-codec.js";
 
 export function encodeInput(headers: readonly (readonly [string, string])[], body: Uint8Array): Uint8Array {
   return toBinary(
@@ -95,3 +96,19 @@ export function runCompletionAck(completionId: number): Uint8Array {
 }
 
 export { MessageType };
+
+/** SignalNotification{idx | name, void | value | failure} (§3.4); void when neither ok nor fail is set. */
+export function signalNotification(sig: SignalPayload): Uint8Array {
+  return toBinary(
+    SignalNotificationMessageSchema,
+    create(SignalNotificationMessageSchema, {
+      signalId: sig.name !== undefined ? { case: "name", value: sig.name } : { case: "idx", value: sig.idx ?? 0 },
+      result:
+        sig.fail !== undefined
+          ? { case: "failure", value: toFailure(sig.fail) }
+          : sig.ok !== undefined
+            ? { case: "value", value: create(ValueSchema, { content: sig.ok }) }
+            : { case: "void", value: create(VoidSchema) },
+    }),
+  );
+}

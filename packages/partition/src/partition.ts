@@ -41,7 +41,7 @@ import {
   nextRetry,
   resolveRetryPolicy,
 } from "@cairn/invoker";
-import { type Command, type Entry, type EntryTarget, type NewInvocation, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
+import { type Command, type Entry, type EntryTarget, type NewInvocation, type SignalPayload, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
 import {
   outboxInflightMax,
   outboxRetryInitialMs,
@@ -52,7 +52,9 @@ import {
   waitersMax,
 } from "./constants.js";
 import {
+  type AttachTaskResult,
   type HandlerType,
+  type InvocationFailure,
   type InvocationOutcome,
   type InvokeRequest,
   type InvokeResult,
@@ -60,6 +62,7 @@ import {
   type PartitionConfig,
   type SchemaSnapshot,
   type ServiceType,
+  type SignalTaskResult,
   partitionOf,
 } from "./contract.js";
 import {
@@ -296,6 +299,51 @@ export class Partition {
       }
     }
     return result as Promise<InvokeResult>;
+  }
+
+  /**
+   * The outcome of invocation `invocationId`: `completed` (retained for completionRetentionMs),
+   * `not-found`, or — while it is not completed — `not-ready` (wait: false) or the outcome once it
+   * completes (wait: true; bounded by waitersMax, rejected with PartitionClosedError on close).
+   */
+  async attach(invocationId: string, wait: boolean): Promise<AttachTaskResult> {
+    this.#assertOpen();
+    this.#checkOwnId(invocationId);
+    const row = this.#store.s.invGet.get(invocationId) as InvocationRow | undefined;
+    if (row === undefined) return { kind: "not-found" };
+    const target = { service: row.target_service_name, handler: row.target_handler_name };
+    if (row.status === "completed") return { ...completedResult(row), ...target } as AttachTaskResult;
+    if (!wait) return { kind: "not-ready", invocationId };
+    const result = await this.#wait(invocationId);
+    if (result.kind !== "completed") throw new Error(`assertion: waiter of ${invocationId} answered ${result.kind}`);
+    return { ...result, ...target };
+  }
+
+  /**
+   * Appends SignalNotification{signalIndex, value | failure} to invocation `invocationId` through
+   * the log (P6 of the processor); answers once the record is durable and applied (D1). An unknown
+   * or completed invocation is accepted and ignored.
+   */
+  async signal(invocationId: string, signalIndex: number, result: { value: Uint8Array } | { failure: InvocationFailure }): Promise<SignalTaskResult> {
+    this.#assertOpen();
+    this.#checkOwnId(invocationId);
+    if (!Number.isInteger(signalIndex) || signalIndex < 1 || signalIndex > 0xffff_ffff) {
+      throw new BadRequestError(`bad signal index ${signalIndex}: expected an integer in [1, 2^32)`);
+    }
+    const status = this.#store.s.invStatus.get(invocationId) as string | undefined;
+    // Nothing to log for a completed invocation, or an unknown one with no invoke on its way to
+    // the log (one on its way is applied first: the log orders them).
+    if (status === "completed" || (status === undefined && this.#pendingInvokes === 0)) return { accepted: true };
+    const sig: SignalPayload = { id: invocationId, idx: signalIndex };
+    if ("failure" in result) {
+      const { code, message, metadata } = result.failure;
+      sig.fail = { code, msg: message };
+      if (metadata !== undefined && Object.keys(metadata).length > 0) sig.fail.meta = Object.entries(metadata);
+    } else {
+      sig.ok = result.value;
+    }
+    await this.#propose({ k: "sig", now: Date.now(), sig });
+    return { accepted: true };
   }
 
   async deliver(message: OutboxMessage): Promise<void> {
@@ -740,6 +788,19 @@ export class Partition {
     if (request.mode === "send") return { kind: "accepted", invocationId: row.id, status: "PreviouslyAccepted" };
     if (row.status === "completed") return completedResult(row);
     return this.#wait(row.id);
+  }
+
+  /** Throws BadRequestError for an unparsable id, WrongPartitionError for another partition's. */
+  #checkOwnId(invocationId: string): void {
+    let raw: Uint8Array;
+    try {
+      raw = parseInvocationId(invocationId);
+    } catch (error) {
+      throw new BadRequestError(`bad invocation id: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (partitionOf(invocationIdPartitionKey(raw), this.#options.partitionCount) !== this.id) {
+      throw new WrongPartitionError(`invocation ${invocationId} does not belong to partition ${this.id}`);
+    }
   }
 
   #assertOpen(): void {

@@ -15,10 +15,16 @@
 //     late record of an attempt that no longer counts, and is ignored.
 // P5. Every completed invocation notifies its caller exactly once: a local caller in the same
 //     apply, a remote one through one outbox message.
+// P6. A signal (ingress awakeable resolve/reject, SendSignal, CompleteAwakeable) is applied on the
+//     partition of its target invocation, through the outbox when that is another partition; an
+//     unknown or completed target ignores it. Index 1 is cancel: an inboxed or scheduled target
+//     completes with 409, a paused one resumes, any other gets the notification (the SDK cancels).
 import { createHash } from "node:crypto";
 import {
   CallCommandMessageSchema,
   ClearStateCommandMessageSchema,
+  CompleteAwakeableCommandMessageSchema,
+  SendSignalCommandMessageSchema,
   GetLazyStateCommandMessageSchema,
   GetLazyStateKeysCommandMessageSchema,
   OneWayCallCommandMessageSchema,
@@ -34,11 +40,12 @@ import {
   makeInvocationId,
   parseInvocationId,
   partitionKeyOf,
+  parseAwakeableId,
   idempotentInvocationUuid,
   workflowInvocationUuid,
   type NotificationLookup,
 } from "@cairn/protocol";
-import type { Command, Entry, NewInvocation, OutboxPayload, WireFailure } from "./command-codec.js";
+import type { Command, Entry, NewInvocation, OutboxPayload, SignalPayload, WireFailure } from "./command-codec.js";
 import { encodeOutboxEnvelope } from "./command-codec.js";
 import { completionRetentionMs } from "./constants.js";
 import { partitionOf, type InvocationOutcome } from "./contract.js";
@@ -49,7 +56,9 @@ import {
   encodeInput,
   lazyStateCompletion,
   lazyStateKeysCompletion,
+  signalNotification,
   sleepCompletion,
+  fromFailure,
 } from "./notifications.js";
 import type { InvocationRow, Store } from "./store.js";
 
@@ -133,6 +142,9 @@ export class Processor {
         break;
       case "ack":
         for (const seq of command.seqs) this.#store.s.outboxDelete.run(seq);
+        break;
+      case "sig":
+        this.#signal(command.sig, command.now, fx);
         break;
     }
     this.#store.setMeta("applied_lsn", lsn);
@@ -345,6 +357,32 @@ export class Processor {
         this.#route(inv, now, fx);
         break;
       }
+      case MessageType.SendSignalCommand: {
+        const m = fromBinary(SendSignalCommandMessageSchema, payload);
+        const sig: SignalPayload = { id: m.targetInvocationId };
+        if (m.signalId.case === "idx") sig.idx = m.signalId.value;
+        else if (m.signalId.case === "name") sig.name = m.signalId.value;
+        else break; // no signal id: nothing to address
+        if (m.result.case === "value") sig.ok = m.result.value.content;
+        else if (m.result.case === "failure") sig.fail = fromFailure(m.result.value);
+        this.#routeSignal(sig, now, fx);
+        break;
+      }
+      case MessageType.CompleteAwakeableCommand: {
+        const m = fromBinary(CompleteAwakeableCommandMessageSchema, payload);
+        let parsed: ReturnType<typeof parseAwakeableId>;
+        try {
+          parsed = parseAwakeableId(m.awakeableId);
+        } catch {
+          break; // a malformed id addresses nothing (restate-server logs and drops it)
+        }
+        if (parsed.kind !== "signal") break; // legacy prom_1 ids address V1–V3 journals, not served here
+        const sig: SignalPayload = { id: formatInvocationId(parsed.invocationId), idx: parsed.signalIndex };
+        if (m.result.case === "failure") sig.fail = fromFailure(m.result.value);
+        else sig.ok = m.result.case === "value" ? m.result.value.content : new Uint8Array(0);
+        this.#routeSignal(sig, now, fx);
+        break;
+      }
       case MessageType.RunCompletionNotification: {
         const ack = entry[2] === 1;
         const n = decodeNotification({ type, payload });
@@ -365,6 +403,35 @@ export class Processor {
     const target = partitionOf(invocationIdPartitionKey(parseInvocationId(inv.id)), this.#options.partitionCount);
     if (target === this.#options.partition) this.#invoke(inv, now, fx);
     else this.#sendOutbox(target, { t: "inv", inv }, fx);
+  }
+
+  /** P6: a signal for this partition or another one (through the outbox). */
+  #routeSignal(sig: SignalPayload, now: number, fx: Effects): void {
+    let target: number;
+    try {
+      target = partitionOf(invocationIdPartitionKey(parseInvocationId(sig.id)), this.#options.partitionCount);
+    } catch {
+      return; // not an invocation id: addresses nothing
+    }
+    if (target === this.#options.partition) this.#signal(sig, now, fx);
+    else this.#sendOutbox(target, { t: "sig", sig }, fx);
+  }
+
+  /** P6: applies a signal to an invocation of this partition. */
+  #signal(sig: SignalPayload, now: number, fx: Effects): void {
+    const s = this.#store.s;
+    const status = s.invStatus.get(sig.id) as string | undefined;
+    if (status === undefined || status === "completed") return;
+    const cancel = sig.idx === 1;
+    if (cancel && (status === "inboxed" || status === "scheduled")) {
+      this.#complete(sig.id, { fail: { code: 409, msg: "canceled" } }, now, fx);
+      return;
+    }
+    this.#notify(sig.id, MessageType.SignalNotification, signalNotification(sig), now, fx);
+    if (cancel && status === "paused") {
+      s.invSetRunning.run(now, now, sig.id);
+      fx.start.add(sig.id);
+    }
   }
 
   #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects): void {
@@ -467,6 +534,7 @@ export class Processor {
     // The sender never resends anything below its watermark: those dedup rows can go.
     s.dedupPrune.run(from, wm);
     if (msg.t === "inv") this.#invoke(msg.inv, now, fx);
+    else if (msg.t === "sig") this.#signal(msg.sig, now, fx);
     else this.#completeCall(msg.id, msg.cid, msg.ok, msg.fail, now, fx);
   }
 

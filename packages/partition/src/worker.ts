@@ -56,6 +56,10 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).invoke(task.request);
     case "deliver":
       return partitionOf(task.partition).deliver(task.message);
+    case "attach":
+      return partitionOf(task.partition).attach(task.invocationId, task.wait);
+    case "signal":
+      return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
     case "close":
       return close();
   }

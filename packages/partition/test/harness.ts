@@ -14,6 +14,7 @@ import {
   type SchemaSnapshot,
   type ServiceInfo,
   type WorkerEvent,
+  type WorkerTask,
 } from "@cairn/partition";
 import { handleTask } from "../src/internal.js";
 
@@ -89,6 +90,8 @@ export interface InProcessWorker {
   events: WorkerEvent[];
   port: MessagePort;
   invoke(partition: number, request: InvokeRequest): Promise<InvokeResult>;
+  /** Any task (attach, signal, …), answered as the worker answers it. */
+  run(task: WorkerTask): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -122,6 +125,7 @@ export async function openWorker(options: {
     events,
     port: channel.port2,
     invoke: async (partition, request) => (await handleTask({ kind: "invoke", partition, request })) as InvokeResult,
+    run: (task) => handleTask(task),
     close: async () => {
       await handleTask({ kind: "close" });
       channel.port2.close();
