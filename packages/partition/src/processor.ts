@@ -427,7 +427,9 @@ export class Processor {
       this.#complete(sig.id, { fail: { code: 409, msg: "canceled" } }, now, fx);
       return;
     }
-    this.#notify(sig.id, MessageType.SignalNotification, signalNotification(sig), now, fx);
+    // Cancel is SignalNotification{idx:1, void} whatever result it came with (§4.8).
+    const notification = cancel ? signalNotification({ id: sig.id, idx: 1 }) : signalNotification(sig);
+    this.#notify(sig.id, MessageType.SignalNotification, notification, now, fx);
     if (cancel && status === "paused") {
       s.invSetRunning.run(now, now, sig.id);
       fx.start.add(sig.id);

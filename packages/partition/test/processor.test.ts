@@ -107,6 +107,48 @@ describe("processor", () => {
     }
   });
 
+  it("applies signals: appended and forwarded while invoked, cancel completes an inboxed invocation with 409, completed and unknown ignored, deduplicated from the outbox", async () => {
+    const tmp = tempDir();
+    const log = await openLog(join(tmp.dir, "log"), { fsync: false });
+    const store = Store.open(join(tmp.dir, "store.sqlite"));
+    try {
+      const processor = new Processor(store, options);
+      const [a, b] = [idForKey("s"), idForKey("s")] as [string, string];
+      await run(log, store, processor, [
+        { k: "inv", now: 1, inv: invocation(a, "s") },
+        { k: "inv", now: 2, inv: invocation(b, "s") },
+      ]);
+      expect(store.s.invStatus.get(b)).toBe("inboxed");
+      let fx = await run(log, store, processor, [{ k: "sig", now: 3, sig: { id: a, idx: 17, ok: new TextEncoder().encode("v") } }]);
+      expect(fx.forward.map((f) => [f.id, f.type])).toEqual([[a, MessageType.SignalNotification]]);
+      const entry = store.db.prepare(`SELECT "index", entry_type, signal_index, failed FROM sys_journal WHERE id = ? ORDER BY "index" DESC LIMIT 1`).get(a);
+      expect(entry).toEqual({ index: 1, entry_type: MessageType.SignalNotification, signal_index: 17, failed: 0 });
+      // The same signal through another partition's outbox, twice: applied once.
+      const dlv: Command = { k: "dlv", now: 4, from: 2, seq: 1, wm: 1, msg: { t: "sig", sig: { id: a, idx: 18, fail: { code: 500, msg: "no" } } } };
+      fx = await run(log, store, processor, [dlv, { ...dlv, now: 5 }]);
+      expect(fx.forward).toHaveLength(1);
+      expect(store.db.prepare("SELECT failed FROM sys_journal WHERE id = ? AND signal_index = 18").pluck().all(a)).toEqual([1]);
+      // Cancel of the inboxed b: completed with 409 and out of the inbox; a keeps the lock.
+      fx = await run(log, store, processor, [{ k: "sig", now: 6, sig: { id: b, idx: 1 } }]);
+      expect(fx.completed).toEqual([{ id: b, outcome: { failure: { code: 409, message: "canceled" } } }]);
+      expect(store.s.inboxLength.get("Obj", "s")).toBe(0);
+      expect(store.s.lockGet.get("Obj", "s")).toBe(a);
+      // Completed and unknown targets: nothing changes.
+      const before = dump(store);
+      fx = await run(log, store, processor, [
+        { k: "sig", now: 7, sig: { id: b, idx: 17, ok: new Uint8Array(0) } },
+        { k: "sig", now: 8, sig: { id: idOnPartition(0, 1), idx: 17, ok: new Uint8Array(0) } },
+      ]);
+      expect(fx.forward).toEqual([]);
+      const after = dump(store);
+      expect({ ...after, meta: [] }).toEqual({ ...before, meta: [] });
+    } finally {
+      store.close();
+      await log.close();
+      tmp.remove();
+    }
+  });
+
   it("replays the log from the applied LSN into the same store, timers included", async () => {
     const tmp = tempDir();
     const logDir = join(tmp.dir, "log");
