@@ -149,11 +149,14 @@ export class Partition {
   #closed = false;
   #broken: Error | undefined;
   #timer: NodeJS.Timeout | undefined;
+  /** When the armed #timer fires (ms since the epoch). */
+  #timerAt: number | undefined;
   readonly #timersInFlight = new Set<number>();
   readonly #outboxInFlight = new Map<number, { attempts: number; timer: NodeJS.Timeout | undefined }>();
   #outboxCursor = 0;
   #ackBatch: number[] = [];
   #ackScheduled = false;
+  #drainScheduled = false;
 
   private constructor(options: PartitionOptions, log: Log, store: Store) {
     this.id = options.partition;
@@ -389,6 +392,20 @@ export class Partition {
     if (this.#closed) throw new PartitionClosedError(`partition ${this.id} closed`);
     return new Promise((resolve, reject) => {
       this.#pending.set(lsn, { bytes, resolve, reject });
+      this.#scheduleDrain();
+    });
+  }
+
+  /**
+   * The appends of one group commit resolve together; their continuations run one after another
+   * as microtasks. Draining once after all of them applies the whole group in one transaction
+   * instead of one transaction per record.
+   */
+  #scheduleDrain(): void {
+    if (this.#drainScheduled) return;
+    this.#drainScheduled = true;
+    queueMicrotask(() => {
+      this.#drainScheduled = false;
       this.#drain();
     });
   }
@@ -680,27 +697,34 @@ export class Partition {
 
   #armTimers(): void {
     if (this.#closed) return;
+    const now = Date.now();
+    // Only the due rows and the earliest later fire time: every completion adds a retention
+    // timer a day ahead, so reading the earliest rows wholesale cost a scan per completion.
+    const due = this.#store.s.timersDue.all(now, timerBatchMax) as { seq: number; fire_at: number }[];
+    for (const row of due) {
+      if (this.#timersInFlight.has(row.seq)) continue;
+      this.#timersInFlight.add(row.seq);
+      this.#propose({ k: "tmr", now, seq: row.seq })
+        .catch((error: unknown) => {
+          if (!this.#closed) this.#logger("warn", `timer ${row.seq} could not fire: ${String(error)}`);
+        })
+        .finally(() => this.#timersInFlight.delete(row.seq));
+    }
+    const next = this.#store.s.timerNextAfter.get(now) as number | null | undefined;
+    const at = next === null || next === undefined ? undefined : Math.min(next, now + timerDelayMsMax);
+    // The armed timer fires no later than that: keep it rather than re-create it (one that fires
+    // early finds nothing due and re-arms).
+    if (at !== undefined && this.#timer !== undefined && this.#timerAt !== undefined && this.#timerAt <= at) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const now = Date.now();
-    const rows = this.#store.s.timersEarliest.all(timerBatchMax) as { seq: number; fire_at: number }[];
-    let next: number | undefined;
-    for (const row of rows) {
-      if (this.#timersInFlight.has(row.seq)) continue;
-      if (row.fire_at <= now) {
-        this.#timersInFlight.add(row.seq);
-        this.#propose({ k: "tmr", now, seq: row.seq })
-          .catch((error: unknown) => {
-            if (!this.#closed) this.#logger("warn", `timer ${row.seq} could not fire: ${String(error)}`);
-          })
-          .finally(() => this.#timersInFlight.delete(row.seq));
-      } else {
-        next = row.fire_at;
-        break;
-      }
-    }
-    if (next !== undefined) {
-      this.#timer = setTimeout(() => this.#armTimers(), Math.min(timerDelayMsMax, Math.max(0, next - now)));
+    this.#timerAt = undefined;
+    if (at !== undefined) {
+      this.#timerAt = at;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.#timerAt = undefined;
+        this.#armTimers();
+      }, Math.max(0, at - now));
     }
   }
 

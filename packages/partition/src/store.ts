@@ -118,6 +118,9 @@ CREATE TABLE IF NOT EXISTS sys_timer (
   completion_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS sys_timer_by_fire_at ON sys_timer (fire_at, seq);
+-- Completing an invocation deletes its pending timers: without this index, a scan of every
+-- retention (purge) timer, a table that grows by one row per completion.
+CREATE INDEX IF NOT EXISTS sys_timer_by_invocation ON sys_timer (invocation_id);
 
 -- Messages to other partitions, until the receiver acknowledged them durable.
 CREATE TABLE IF NOT EXISTS sys_outbox (
@@ -270,7 +273,8 @@ function prepareStatements(db: Database.Database) {
     timerGet: p("SELECT * FROM sys_timer WHERE seq = ?"),
     timerDelete: p("DELETE FROM sys_timer WHERE seq = ?"),
     timerDeleteFor: p("DELETE FROM sys_timer WHERE invocation_id = ? AND kind != 'purge'"),
-    timersEarliest: p("SELECT seq, fire_at FROM sys_timer ORDER BY fire_at, seq LIMIT ?"),
+    timersDue: p("SELECT seq, fire_at FROM sys_timer WHERE fire_at <= ? ORDER BY fire_at, seq LIMIT ?"),
+    timerNextAfter: p("SELECT MIN(fire_at) FROM sys_timer WHERE fire_at > ?", true),
     outboxInsert: p("INSERT INTO sys_outbox (seq, to_partition, payload) VALUES (?, ?, ?)"),
     outboxDelete: p("DELETE FROM sys_outbox WHERE seq = ?"),
     outboxMinSeq: p("SELECT MIN(seq) FROM sys_outbox", true),
