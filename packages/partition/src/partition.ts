@@ -467,6 +467,7 @@ export class Partition {
     }
     for (const { id, outcome } of fx.completed) {
       this.#retries.delete(id);
+      if (!this.#waiters.has(id)) continue; // nobody to answer (a send, a call from a service)
       const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
       this.#resolveWaiters(id, completedResultOf(id, outcome, row));
     }

@@ -10,6 +10,9 @@
 // T3. Tables follow Restate's introspection model (sys_invocation_status, sys_journal, state,
 //     sys_inbox, sys_keyed_service_status, sys_timer, sys_outbox, sys_idempotency, sys_promise),
 //     so SQL introspection can map onto them.
+// T4. `meta` values are read through a write-through cache: only this Store writes the table, and
+//     a transaction that throws leaves the partition stopped (it is not used again until reopened),
+//     so the cache never outlives a rolled-back write that anyone reads.
 import Database from "better-sqlite3";
 import { StoreCorruptError } from "./errors.js";
 
@@ -292,6 +295,8 @@ function prepareStatements(db: Database.Database) {
 export class Store {
   readonly db: Database.Database;
   readonly s: Statements;
+  /** T4: meta values already read or written (undefined: known to be absent). */
+  readonly #meta = new Map<string, number | undefined>();
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -318,11 +323,15 @@ export class Store {
   }
 
   meta(name: string): number | undefined {
-    return this.s.metaGet.get(name) as number | undefined;
+    if (this.#meta.has(name)) return this.#meta.get(name);
+    const value = this.s.metaGet.get(name) as number | undefined;
+    this.#meta.set(name, value);
+    return value;
   }
 
   setMeta(name: string, value: number): void {
     this.s.metaSet.run(name, value);
+    this.#meta.set(name, value);
   }
 
   /** The next value of a counter kept in `meta` (timer, inbox and outbox sequence numbers). */
