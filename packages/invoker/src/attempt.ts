@@ -129,6 +129,22 @@ export function invokeUrl(uri: string, service: string, handler: string): URL {
   return url;
 }
 
+/** Origin and request path of `invokeUrl`, parsed once per deployment and handler (bounded cache). */
+function invokeTarget(uri: string, service: string, handler: string): { origin: string; path: string } {
+  const key = `${uri}\n${service}\n${handler}`;
+  let target = invokeTargets.get(key);
+  if (target === undefined) {
+    const url = invokeUrl(uri, service, handler);
+    target = { origin: url.origin, path: `${url.pathname}${url.search}` };
+    if (invokeTargets.size >= invokeTargetCacheMax) invokeTargets.clear();
+    invokeTargets.set(key, target);
+  }
+  return target;
+}
+
+const invokeTargets = new Map<string, { origin: string; path: string }>();
+const invokeTargetCacheMax = 1024;
+
 /**
  * The future a suspension waits on: the V7 tree, or the V5/V6 flat lists as one FIRST_COMPLETED
  * node. An empty one is a protocol violation (Restate fails the attempt too).
@@ -241,13 +257,13 @@ export class Attempt {
 
   #startHttp2(pool: SessionPool): void {
     const { deployment, service, handler, protocolVersion } = this.#request;
-    const url = invokeUrl(deployment.uri, service, handler);
+    const url = invokeTarget(deployment.uri, service, handler);
     const contentType = invocationContentType(protocolVersion);
     const session: http2.ClientHttp2Session = pool.session(url.origin);
     const stream = session.request(
       {
         ":method": "POST",
-        ":path": `${url.pathname}${url.search}`,
+        ":path": url.path,
         ...deployment.additionalHeaders,
         ...this.#request.headers,
         ...this.#commonHeaders(contentType),
@@ -437,8 +453,9 @@ export class Attempt {
       this.#armAbort();
       return;
     }
-    this.#clearInactivity();
-    this.#inactivityTimer = setTimeout(() => this.endRequest(), this.#request.inactivityTimeoutMs);
+    // Re-arm the same timer (refresh) rather than allocate one per frame.
+    if (this.#inactivityTimer !== undefined) this.#inactivityTimer.refresh();
+    else this.#inactivityTimer = setTimeout(() => this.endRequest(), this.#request.inactivityTimeoutMs);
   }
 
   #clearInactivity(): void {
@@ -447,7 +464,10 @@ export class Attempt {
   }
 
   #armAbort(): void {
-    if (this.#abortTimer !== undefined) clearTimeout(this.#abortTimer);
+    if (this.#abortTimer !== undefined) {
+      this.#abortTimer.refresh();
+      return;
+    }
     const timeoutMs = this.#request.abortTimeoutMs;
     this.#abortTimer = setTimeout(() => this.#fail(new AbortTimeoutError(timeoutMs)), timeoutMs);
   }
