@@ -11,12 +11,14 @@ export const defaultAdminPort = 9070;
 export const defaultBind = "127.0.0.1";
 
 /**
- * Partitions of a new data directory (fixed for its life). 4 lets up to 4 worker threads run in
- * parallel while keeping, on a small machine, few enough partitions that each one's group commit
- * still batches many appends per fsync. Choose more with --partitions when creating a data dir
- * for a bigger machine.
+ * Partitions of a new data directory (fixed for its life): one per core, so that every core can
+ * run a worker thread, and each worker owns one partition — one log and one store, whose group
+ * commit and apply transaction then batch every append of that worker. Measured on 2 cores with
+ * the official-SDK greet at 50 connections: 2 partitions use ~12 % less server CPU per request
+ * than 4 (two logs, two fsync streams and two SQLite stores per worker). Choose more with
+ * --partitions when creating a data dir that will move to a bigger machine.
  */
-export const defaultPartitions = 4;
+export const defaultPartitions = Math.max(1, Math.min(16, availableParallelism()));
 /** Largest partition count accepted. */
 export const partitionsMax = 1024;
 
