@@ -132,6 +132,22 @@ interface RetryState {
 
 const typeProposeRunCompletion = 0x0005;
 
+/** The invocation columns an attempt starts from (Store.s.invStartGet). */
+type StartRow = Pick<
+  InvocationRow,
+  | "status"
+  | "target_service_name"
+  | "target_handler_name"
+  | "target_service_key"
+  | "target_service_ty"
+  | "pinned_deployment_id"
+  | "pinned_service_protocol_version"
+  | "journal_modified_at"
+  | "idempotency_key"
+  | "trace_parent"
+  | "trace_state"
+>;
+
 export class Partition {
   readonly id: number;
   readonly #options: PartitionOptions;
@@ -487,7 +503,7 @@ export class Partition {
       clearTimeout(retryTimer);
       this.#retryTimers.delete(id);
     }
-    const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+    const row = this.#store.s.invStartGet.get(id) as StartRow | undefined;
     if (row?.status !== "invoked") return;
     const schema = this.#options.schema();
     const service = schema.services[row.target_service_name];

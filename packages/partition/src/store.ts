@@ -248,6 +248,10 @@ function prepareStatements(db: Database.Database) {
       suspended_future = NULL WHERE id = ?`),
     invLastFailure: p("UPDATE sys_invocation_status SET last_failure = ?, last_failure_error_code = ? WHERE id = ?"),
     invDelete: p("DELETE FROM sys_invocation_status WHERE id = ?"),
+    /** The columns an attempt starts from (#startAttempt), not the whole row with its blobs. */
+    invStartGet: p(`SELECT status, target_service_name, target_handler_name, target_service_key, target_service_ty,
+      pinned_deployment_id, pinned_service_protocol_version, journal_modified_at, idempotency_key, trace_parent, trace_state
+      FROM sys_invocation_status WHERE id = ?`),
     invByStatus: p("SELECT id FROM sys_invocation_status WHERE status = ?", true),
     invCountActive: p("SELECT COUNT(*) FROM sys_invocation_status WHERE status != 'completed'", true),
     journalInsert: p(`INSERT INTO sys_journal (id, "index", entry_type, raw, completion_id, signal_index, signal_name, failed, appended_at)
