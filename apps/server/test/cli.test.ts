@@ -87,7 +87,7 @@ describe("cairn-server", () => {
   it("stops cleanly on SIGINT and restarts on the same data directory with its stored partitions", async () => {
     const dataDir = join(tempDir(), "data");
     const ports = async () => ["--ingress-port", String(await freePort()), "--admin-port", String(await freePort())];
-    const first = cairn(["--data-dir", dataDir, "--partitions", "2", ...(await ports())]);
+    const first = cairn(["--data-dir", dataDir, "--partitions", "3", ...(await ports())]);
     await waitUntil("first start", first, async () => Promise.resolve(logLines(first).some((l) => l.msg === "cairn server started")), 30_000);
     await first.kill("SIGINT");
     expect(await first.exited()).toBe(0);
@@ -95,7 +95,7 @@ describe("cairn-server", () => {
     const second = cairn(["--data-dir", dataDir, ...(await ports())]);
     try {
       await waitUntil("second start", second, async () => Promise.resolve(logLines(second).some((l) => l.msg === "cairn server started")), 30_000);
-      expect(logLines(second).find((l) => l.msg === "cairn server started")).toMatchObject({ partitions: 2, dataDirCreated: false });
+      expect(logLines(second).find((l) => l.msg === "cairn server started")).toMatchObject({ partitions: 3, dataDirCreated: false });
     } finally {
       await second.kill("SIGTERM");
     }
@@ -105,7 +105,7 @@ describe("cairn-server", () => {
     expect(await mismatch.exited()).toBe(1);
     const failure = logLines(mismatch).find((l) => l.msg === "cairn server failed to start");
     expect(failure).toMatchObject({ level: "error", code: "ERR_SERVER_PARTITION_COUNT_MISMATCH" });
-    expect(String(failure?.error)).toMatch(/created with 2 partitions/);
+    expect(String(failure?.error)).toMatch(/created with 3 partitions/);
   });
 
   it("answers a call still running at SIGTERM with 503 instead of dropping it, and exits 0", async () => {
