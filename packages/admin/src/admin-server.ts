@@ -10,6 +10,8 @@
 //   GET  /services/{name}             service metadata
 //   PATCH /services/{name}            {"public": bool} → service metadata (other fields: 501)
 //   GET  /services/{name}/handlers[/{handler}]
+//   PATCH /invocations/{id}/{cancel|kill|purge|purge-journal|pause|resume}, DELETE /invocations/{id}
+//                                     invocation-routes.ts
 //
 // Every route is also served under /v2, /v3 and /v4 (the prefix only changes the default of
 // `force`); /v1 is 400. Errors: {"message", "restate_code"}.
@@ -27,6 +29,7 @@ import {
   PayloadTooLargeError,
   UnsupportedApiVersionError,
 } from "./errors.js";
+import { routeInvocation } from "./invocation-routes.js";
 import { currentServiceMetadata, deploymentResponse, detailedDeploymentResponse } from "./views.js";
 
 export interface AdminServerOptions {
@@ -214,6 +217,11 @@ async function route(admin: Admin, options: AdminServerOptions, req: IncomingMes
     }
     const params = match.slice(1).map((p) => decodeURIComponent(p));
     return handler(admin, { apiVersion, params, query: url.searchParams, body: () => readJson(req), options });
+  }
+  const invocation = await routeInvocation(admin, method, path, url.searchParams);
+  if (invocation !== undefined) {
+    req.resume();
+    return invocation;
   }
   req.resume();
   if (notYet.test(path)) throw new NotImplementedError(`${method} ${path} is not supported by this server yet`);

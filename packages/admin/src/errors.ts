@@ -63,6 +63,18 @@ export class ConflictError extends AdminError {
   readonly status = 409;
 }
 
+/** The invocation has not started yet (inboxed or scheduled): it cannot be resumed. */
+export class NotStartedError extends AdminError {
+  readonly code = "ERR_ADMIN_NOT_STARTED";
+  readonly status = 425;
+}
+
+/** The partition that owns the invocation cannot answer now (starting, restarting, shutting down). */
+export class UnavailableError extends AdminError {
+  readonly code = "ERR_ADMIN_UNAVAILABLE";
+  readonly status = 503;
+}
+
 /** The request body is over `adminRequestBodyBytesMax`. */
 export class PayloadTooLargeError extends AdminError {
   readonly code = "ERR_ADMIN_PAYLOAD_TOO_LARGE";

@@ -12,6 +12,8 @@ export type { RegistrationInput, RegistrationPlan } from "./registration.js";
 export { buildSchemaSnapshot, registeredServices, effectiveHandlerType, invocationBaseUri } from "./schema-snapshot.js";
 export type { RegisteredHandler, RegisteredService } from "./schema-snapshot.js";
 export { formatDurationMs } from "./durations.js";
+export { setInvocationControl, routeInvocation } from "./invocation-routes.js";
+export type { InvocationControl, InvocationAnswer } from "./invocation-routes.js";
 export {
   AdminError,
   BadRequestError,
@@ -20,6 +22,8 @@ export {
   NotFoundError,
   MethodNotAllowedError,
   ConflictError,
+  NotStartedError,
+  UnavailableError,
   PayloadTooLargeError,
   OverloadedError,
   DiscoveryError,

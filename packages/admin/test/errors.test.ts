@@ -10,8 +10,10 @@ import {
   MethodNotAllowedError,
   NotFoundError,
   NotImplementedError,
+  NotStartedError,
   OverloadedError,
   PayloadTooLargeError,
+  UnavailableError,
   UnsupportedApiVersionError,
 } from "@cairn/admin";
 
@@ -23,6 +25,8 @@ const table: [string, () => AdminError, string, number, string | null][] = [
   ["MethodNotAllowedError", () => new MethodNotAllowedError("m", ["GET"]), "ERR_ADMIN_METHOD_NOT_ALLOWED", 405, null],
   ["ConflictError", () => new ConflictError("m"), "ERR_ADMIN_CONFLICT", 409, null],
   ["PayloadTooLargeError", () => new PayloadTooLargeError("m"), "ERR_ADMIN_PAYLOAD_TOO_LARGE", 413, null],
+  ["NotStartedError", () => new NotStartedError("m"), "ERR_ADMIN_NOT_STARTED", 425, null],
+  ["UnavailableError", () => new UnavailableError("m"), "ERR_ADMIN_UNAVAILABLE", 503, null],
   ["OverloadedError", () => new OverloadedError("m"), "ERR_ADMIN_OVERLOADED", 429, null],
   ["DiscoveryError", () => new DiscoveryError("m"), "ERR_ADMIN_DISCOVERY_FAILED", 500, "META0003"],
   ["MetadataCorruptError", () => new MetadataCorruptError("m"), "ERR_ADMIN_METADATA_CORRUPT", 500, null],

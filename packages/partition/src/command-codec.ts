@@ -4,7 +4,7 @@
 // Time and randomness enter only as values inside commands (`now`, ids minted by the main thread),
 // so applying the same log yields the same store (D3).
 //
-//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal
+//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal | Control | Attempt
 //   Invoke   => { k:"inv", now:ms, inv:NewInvocation }                  an ingress request
 //   Journal  => { k:"jrn", now:ms, id, pin?:[deploymentId, version], e:Entry[], end?:true, susp?:bytes }
 //                                                                        what one chunk of an attempt carried
@@ -23,12 +23,19 @@
 //   OutboxAck=> { k:"ack", seqs:u64[] }                                 outbox messages the receiver made durable
 //   Signal   => { k:"sig", now, sig:SignalPayload }                     a signal from the ingress (awakeable
 //                                                                        resolve/reject) for an invocation here
+//   Control  => { k:"ctl", now, id, op:ControlOp, dp?:deploymentId }    an admin operation (invocation-control.ts)
+//   Attempt  => { k:"att", now, id, n:u32, c:u32, code:u16, msg:string, then:"retry"|"pause"|"fail",
+//                 rci?:u32, rcn?:string, rct?:u16, next?:ms }           a failed attempt: durable retry counters
+//                                                                        (n failures, c = retry count since the last
+//                                                                        stored entry), last failure, what follows
+//   ControlOp => "kill" | "pause" | "resume" | "purge" | "purge-journal"
 //
 //   NewInvocation => { id, svc, hnd, key?, sty, hty, hdrs:[[k,v]…], body:bytes, at?:ms, ik?:string,
 //                      tp?:string, ts?:string, by:Origin }
 //   Origin   => { t:"ingress" } | { t:"call", id:callerId, p:callerPartition, cid:u32 } | { t:"send", id:callerId }
 //   OutboxPayload => { t:"inv", inv:NewInvocation } | { t:"cmp", id, cid:u32, ok?:bytes, fail?:Failure }
 //                  | { t:"sig", sig:SignalPayload }                    SendSignal / CompleteAwakeable to another partition
+//                  | { t:"ctl", id, op:"kill" }                         kill of a child invocation on another partition
 //   SignalPayload => { id, idx?:u32, name?:string, ok?:bytes, fail?:Failure }
 //                                                                        exactly one of idx/name; neither ok nor fail = void
 //   Failure  => { code:u16, msg:string, meta?:[[k,v]…] }
@@ -76,7 +83,30 @@ export interface SignalPayload {
 export type OutboxPayload =
   | { t: "inv"; inv: NewInvocation }
   | { t: "cmp"; id: string; cid: number; ok?: Uint8Array; fail?: WireFailure }
-  | { t: "sig"; sig: SignalPayload };
+  | { t: "sig"; sig: SignalPayload }
+  | { t: "ctl"; id: string; op: "kill" };
+
+/** Admin operations on one invocation that go through the log (invocation-control.ts). */
+export type ControlOp = "kill" | "pause" | "resume" | "purge" | "purge-journal";
+
+/** A failed attempt (invocation-control.ts): durable retry counters and the last failure. */
+export interface AttemptFailed {
+  k: "att";
+  now: number;
+  id: string;
+  /** Failed attempts since the invocation last ran to End or Suspension (drives the policy). */
+  n: number;
+  /** retry_count_since_last_stored_entry for the next Start. */
+  c: number;
+  code: number;
+  msg: string;
+  then: "retry" | "pause" | "fail";
+  rci?: number;
+  rcn?: string;
+  rct?: number;
+  /** When the next attempt starts (epoch ms), for `then: "retry"`. */
+  next?: number;
+}
 
 export type Command =
   | { k: "inv"; now: number; inv: NewInvocation }
@@ -86,12 +116,14 @@ export type Command =
   | { k: "tmr"; now: number; seq: number }
   | { k: "dlv"; now: number; from: number; seq: number; wm: number; msg: OutboxPayload }
   | { k: "ack"; seqs: number[] }
-  | { k: "sig"; now: number; sig: SignalPayload };
+  | { k: "sig"; now: number; sig: SignalPayload }
+  | { k: "ctl"; now: number; id: string; op: ControlOp; dp?: string }
+  | AttemptFailed;
 
 // Plain maps, no shared record structures: every record must decode on its own, years later.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig"]);
+const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig", "ctl", "att"]);
 
 export function encodeCommand(command: Command): Uint8Array {
   return packr.pack(command);

@@ -181,7 +181,24 @@ export type WorkerTask =
       signalIndex: number;
       result: { value: Uint8Array } | { failure: InvocationFailure };
     }
+  /**
+   * An admin operation on one invocation (`PATCH /invocations/{id}/{op}`), answered once its
+   * record is durable and applied (C2); `deploymentId` re-pins a resumed invocation.
+   */
+  | { kind: "control"; partition: number; invocationId: string; op: ControlTaskOp; deploymentId?: string }
   | { kind: "close" };
+
+export type ControlTaskOp = "cancel" | "kill" | "pause" | "resume" | "purge" | "purge-journal";
+
+/**
+ * Answer of a `control` task. The admin maps it onto restate-server's statuses: done → 200,
+ * accepted → 202 (a signal was appended, the invocation acts on it), not-found → 404,
+ * conflict → 409 (e.g. already completed), not-started → 425 (inboxed or scheduled).
+ */
+export interface ControlTaskResult {
+  outcome: "done" | "accepted" | "not-found" | "conflict" | "not-started";
+  message: string;
+}
 
 /** Answer of an `attach` task. A completed invocation is retained for its journal retention (1 d). */
 export type AttachTaskResult =
@@ -203,7 +220,7 @@ export interface SignalTaskResult {
 
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
- * attach → AttachTaskResult, signal → SignalTaskResult, close → void.
+ * attach → AttachTaskResult, signal → SignalTaskResult, control → ControlTaskResult, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

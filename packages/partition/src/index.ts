@@ -2,6 +2,8 @@
 export { partitionOf, workerOf } from "./contract.js";
 export type {
   AttachTaskResult,
+  ControlTaskOp,
+  ControlTaskResult,
   DeploymentInfo,
   HandlerInfo,
   HandlerType,

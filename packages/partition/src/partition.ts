@@ -41,7 +41,7 @@ import {
   nextRetry,
   resolveRetryPolicy,
 } from "@cairn/invoker";
-import { type Command, type Entry, type EntryTarget, type NewInvocation, type SignalPayload, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
+import { type AttemptFailed, type Command, type Entry, type EntryTarget, type NewInvocation, type SignalPayload, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
 import {
   outboxInflightMax,
   outboxRetryInitialMs,
@@ -53,6 +53,8 @@ import {
 } from "./constants.js";
 import {
   type AttachTaskResult,
+  type ControlTaskOp,
+  type ControlTaskResult,
   type HandlerType,
   type InvocationFailure,
   type InvocationOutcome,
@@ -75,6 +77,7 @@ import {
 } from "./errors.js";
 import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf } from "./processor.js";
 import { runCompletionAck } from "./notifications.js";
+import { type AttemptStateRow, controlStatements } from "./invocation-control.js";
 import { type InvocationRow, Store } from "./store.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -234,7 +237,18 @@ export class Partition {
 
   /** R2: re-derive the live work from the store. */
   #resume(): void {
-    for (const id of this.#store.s.invByStatus.all("invoked") as string[]) this.#startAttempt(id);
+    // K3: retry counters survive a crash; a pending retry keeps its time.
+    const now = Date.now();
+    const delayed = new Map<string, number>();
+    for (const row of controlStatements(this.#store).stateOfInvoked.all() as AttemptStateRow[]) {
+      this.#retries.set(row.id, { count: row.retry_count_since_stored, failures: row.retry_count });
+      if (row.next_retry_at !== null && row.next_retry_at > now) delayed.set(row.id, row.next_retry_at - now);
+    }
+    for (const id of this.#store.s.invByStatus.all("invoked") as string[]) {
+      const delayMs = delayed.get(id);
+      if (delayMs !== undefined) this.#scheduleRetry(id, delayMs);
+      else this.#startAttempt(id);
+    }
     this.#armTimers();
     this.#pumpOutbox();
   }
@@ -363,6 +377,54 @@ export class Partition {
     }
     await this.#propose({ k: "sig", now: Date.now(), sig });
     return { accepted: true };
+  }
+
+  /**
+   * An admin operation on invocation `invocationId` (invocation-control.ts): cancel (a signal,
+   * P6), kill, pause, resume (optionally onto `deploymentId`), purge, purge-journal. Answers once
+   * the record is durable and applied (K1), or at once when the status rules it out.
+   */
+  async control(invocationId: string, op: ControlTaskOp, deploymentId?: string): Promise<ControlTaskResult> {
+    this.#assertOpen();
+    this.#checkOwnId(invocationId);
+    const status = this.#store.s.invStatus.get(invocationId) as string | undefined;
+    if (status === undefined) return { outcome: "not-found", message: `invocation ${invocationId} not found` };
+    const completed = status === "completed";
+    const notStarted = status === "inboxed" || status === "scheduled";
+    const now = Date.now();
+    switch (op) {
+      case "cancel": {
+        if (completed) return { outcome: "conflict", message: `invocation ${invocationId} is already completed` };
+        await this.#propose({ k: "sig", now, sig: { id: invocationId, idx: 1 } });
+        return notStarted ? { outcome: "done", message: "canceled" } : { outcome: "accepted", message: "cancel signal appended" };
+      }
+      case "kill":
+        if (completed) return { outcome: "conflict", message: `invocation ${invocationId} is already completed` };
+        await this.#propose({ k: "ctl", now, id: invocationId, op: "kill" });
+        return { outcome: "done", message: "killed" };
+      case "purge":
+      case "purge-journal":
+        if (!completed) return { outcome: "conflict", message: `invocation ${invocationId} is not completed; only completed invocations can be purged` };
+        await this.#propose({ k: "ctl", now, id: invocationId, op });
+        return { outcome: "done", message: op === "purge" ? "purged" : "journal purged" };
+      case "pause":
+        if (status === "paused") return { outcome: "done", message: "already paused" };
+        if (status !== "invoked") return { outcome: "conflict", message: `invocation ${invocationId} is ${status}, not running; only running invocations can be paused` };
+        await this.#propose({ k: "ctl", now, id: invocationId, op: "pause" });
+        return { outcome: "accepted", message: "pausing" };
+      case "resume": {
+        if (completed) return { outcome: "conflict", message: `invocation ${invocationId} is already completed` };
+        if (notStarted) return { outcome: "not-started", message: `invocation ${invocationId} has not started yet` };
+        if (deploymentId !== undefined && this.#options.schema().deployments[deploymentId] === undefined) {
+          throw new BadRequestError(`deployment ${deploymentId} not found`);
+        }
+        this.#retries.delete(invocationId);
+        const command: Command = { k: "ctl", now, id: invocationId, op: "resume" };
+        if (deploymentId !== undefined) command.dp = deploymentId;
+        await this.#propose(command);
+        return { outcome: "done", message: "resumed" };
+      }
+    }
   }
 
   async deliver(message: OutboxMessage): Promise<void> {
@@ -685,29 +747,51 @@ export class Partition {
     retry.count = live.stored ? 1 : retry.count + 1;
     this.#retries.set(id, retry);
     this.#logger("warn", `attempt of ${id} failed: ${failure.message}`, { invocationId: id, code: failure.code, retry: retry.failures });
-    if (sdkError?.behavior === "pause") {
-      void this.#propose({ k: "pause", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
-      return;
+    const now = Date.now();
+    // K3: the failure and the counters are logged before the retry, pause or failure happens.
+    const record: AttemptFailed = { k: "att", now, id, n: retry.failures, c: retry.count, code: failure.code, msg: failure.message, then: "retry" };
+    if (sdkError?.relatedCommandIndex !== undefined) record.rci = sdkError.relatedCommandIndex;
+    if (sdkError?.relatedCommandName !== undefined) record.rcn = sdkError.relatedCommandName;
+    if (sdkError?.relatedCommandType !== undefined) record.rct = sdkError.relatedCommandType;
+    let delayMs: number | undefined;
+    if (sdkError?.behavior === "pause") record.then = "pause";
+    else if (sdkError?.behavior === "fail") record.then = "fail";
+    else {
+      const schema = this.#options.schema();
+      const service = schema.services[row.target_service_name];
+      const policy = resolveRetryPolicy(this.#options.config.defaultRetryPolicy, service?.retryPolicy, service?.handlers[row.target_handler_name]?.retryPolicy);
+      const decision = nextRetry(policy, retry.failures, sdkError?.nextRetryDelayMs ?? failure.retryAfterMs);
+      if (decision.kind === "pause") record.then = "pause";
+      else if (decision.kind === "kill") record.then = "fail";
+      else {
+        delayMs = decision.delayMs;
+        record.next = now + delayMs;
+      }
     }
-    if (sdkError?.behavior === "fail") {
-      void this.#propose({ k: "fail", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
-      return;
+    const recorded = this.#propose(record).then(
+      () => true,
+      (error: unknown) => {
+        if (!this.#closed) this.#logger("warn", `failed attempt of ${id} not recorded: ${String(error)}`);
+        return false;
+      },
+    );
+    if (delayMs !== undefined) {
+      const wait = delayMs;
+      void recorded.then((ok) => {
+        if (!ok || this.#closed) return;
+        this.#scheduleRetry(id, wait);
+      });
     }
-    const schema = this.#options.schema();
-    const service = schema.services[row.target_service_name];
-    const policy = resolveRetryPolicy(this.#options.config.defaultRetryPolicy, service?.retryPolicy, service?.handlers[row.target_handler_name]?.retryPolicy);
-    const decision = nextRetry(policy, retry.failures, sdkError?.nextRetryDelayMs ?? failure.retryAfterMs);
-    if (decision.kind === "pause") {
-      void this.#propose({ k: "pause", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
-    } else if (decision.kind === "kill") {
-      void this.#propose({ k: "fail", now: Date.now(), id, code: failure.code, msg: failure.message }).catch(() => undefined);
-    } else {
-      const timer = setTimeout(() => {
-        this.#retryTimers.delete(id);
-        this.#startAttempt(id);
-      }, decision.delayMs);
-      this.#retryTimers.set(id, timer);
-    }
+  }
+
+  #scheduleRetry(id: string, delayMs: number): void {
+    const previous = this.#retryTimers.get(id);
+    if (previous !== undefined) clearTimeout(previous);
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(id);
+      this.#startAttempt(id);
+    }, delayMs);
+    this.#retryTimers.set(id, timer);
   }
 
   // ---- timers ------------------------------------------------------------------------------
@@ -855,6 +939,12 @@ function completedResult(row: InvocationRow): InvokeResult {
     row.completion_result === "success"
       ? { value: row.completion_value ?? new Uint8Array(0) }
       : { failure: { code: row.completion_failure_code ?? 500, message: row.completion_failure_message ?? "" } };
+  // The column invocation-control.ts adds; `SELECT *` rows carry it.
+  const metadata = (row as { completion_failure_metadata?: string | null }).completion_failure_metadata;
+  if ("failure" in outcome && typeof metadata === "string") {
+    const pairs = JSON.parse(metadata) as [string, string][];
+    if (pairs.length > 0) outcome.failure.metadata = Object.fromEntries(pairs);
+  }
   return completedResultOf(row.id, outcome, row);
 }
 

@@ -19,6 +19,8 @@
 //     partition of its target invocation, through the outbox when that is another partition; an
 //     unknown or completed target ignores it. Index 1 is cancel: an inboxed or scheduled target
 //     completes with 409, a paused one resumes, any other gets the notification (the SDK cancels).
+// P7. Admin operations (kill, pause, resume, purge) and failed attempts are applied by
+//     invocation-control.ts (K1–K4) through kernel(), inside the same transaction as any command.
 import { createHash } from "node:crypto";
 import {
   CallCommandMessageSchema,
@@ -61,6 +63,15 @@ import {
   fromFailure,
 } from "./notifications.js";
 import type { InvocationRow, Store } from "./store.js";
+import {
+  type ControlKernel,
+  applyAttemptFailed,
+  applyControl,
+  controlStatements,
+  outputFailureMetadata,
+  setCompletionFailureMetadata,
+  setOutputFailureMetadata,
+} from "./invocation-control.js";
 
 /** A frame to push to an invocation's live attempt, if it has one. */
 export interface Forward {
@@ -110,6 +121,7 @@ export class Processor {
     this.#store = store;
     this.#options = options;
     this.#active = store.s.invCountActive.get() as number;
+    controlStatements(store); // the tables and columns of invocation-control.ts
   }
 
   get activeInvocations(): number {
@@ -145,6 +157,12 @@ export class Processor {
         break;
       case "sig":
         this.#signal(command.sig, command.now, fx);
+        break;
+      case "ctl":
+        applyControl(this.kernel(), command.id, command.op, command.dp, command.now, fx);
+        break;
+      case "att":
+        applyAttemptFailed(this.kernel(), command, fx);
         break;
     }
     this.#store.setMeta("applied_lsn", lsn);
@@ -250,7 +268,7 @@ export class Processor {
         current.output_kind === "value"
           ? { ok: current.output_value ?? new Uint8Array(0) }
           : current.output_kind === "failure"
-            ? { fail: { code: current.output_failure_code ?? 500, msg: current.output_failure_message ?? "" } }
+            ? { fail: withMeta({ code: current.output_failure_code ?? 500, msg: current.output_failure_message ?? "" }, outputFailureMetadata(this.#store, command.id)) }
             : { fail: { code: 500, msg: "the handler ended without an output" } };
       this.#complete(command.id, outcome, now, fx);
     } else if (command.susp !== undefined) {
@@ -276,6 +294,7 @@ export class Processor {
         const out = fromBinary(OutputCommandMessageSchema, payload);
         if (out.result.case === "value") s.invOutput.run("value", out.result.value.content, null, null, id);
         else if (out.result.case === "failure") s.invOutput.run("failure", null, out.result.value.code, out.result.value.message, id);
+        setOutputFailureMetadata(this.#store, id, out.result.case === "failure" ? out.result.value.metadata : undefined);
         break;
       }
       case MessageType.SetStateCommand: {
@@ -453,6 +472,7 @@ export class Processor {
       id,
     );
     this.#active -= 1;
+    if (fail !== undefined) setCompletionFailureMetadata(this.#store, id, fail.meta);
     s.timerDeleteFor.run(id);
     if (row.status === "inboxed") s.inboxDeleteId.run(id);
     this.#addTimer(now + completionRetentionMs, "purge", id, null, fx);
@@ -537,6 +557,7 @@ export class Processor {
     s.dedupPrune.run(from, wm);
     if (msg.t === "inv") this.#invoke(msg.inv, now, fx);
     else if (msg.t === "sig") this.#signal(msg.sig, now, fx);
+    else if (msg.t === "ctl") applyControl(this.kernel(), msg.id, msg.op, undefined, now, fx);
     else this.#completeCall(msg.id, msg.cid, msg.ok, msg.fail, now, fx);
   }
 
@@ -595,6 +616,17 @@ export class Processor {
     fx.timersChanged = true;
   }
 
+  /** The operations invocation-control.ts builds on (kill, pause, resume, purge, failed attempts). */
+  kernel(): ControlKernel {
+    return {
+      store: this.#store,
+      partition: this.#options.partition,
+      partitionCount: this.#options.partitionCount,
+      complete: (id, failure, now, fx) => this.#complete(id, { fail: failure }, now, fx as Effects),
+      sendOutbox: (to, msg, fx) => this.#sendOutbox(to, msg, fx as Effects),
+    };
+  }
+
   #sendOutbox(to: number, msg: OutboxPayload, fx: Effects): void {
     const s = this.#store.s;
     const seq = this.#store.nextSeq("outbox_seq");
@@ -607,6 +639,11 @@ export class Processor {
 }
 
 type OutcomeValue = { ok: Uint8Array } | { fail: WireFailure };
+
+function withMeta(fail: WireFailure, meta: [string, string][] | undefined): WireFailure {
+  if (meta !== undefined) fail.meta = meta;
+  return fail;
+}
 
 function toOutcomeFailure(fail: WireFailure): { code: number; message: string; metadata?: Record<string, string> } {
   const failure: { code: number; message: string; metadata?: Record<string, string> } = { code: fail.code, message: fail.msg };

@@ -51,6 +51,10 @@ export const workerConcurrencyHeadroom = 4_096;
 
 /** Outbox messages being relayed between workers at once; past it a message is dropped and its sender resends it. */
 export const outboxRelayMax = 4_096;
+/** How often a relayed outbox message retries a worker that is still opening (S5). */
+export const outboxRelayPollMs = 25;
+/** How long a relayed outbox message waits for its worker to open before its sender resends it. */
+export const outboxRelayWaitMaxMs = 60_000;
 
 /** First wait before restarting a crashed worker; doubles per failed restart up to the max. */
 export const workerRestartInitialMs = 100;

@@ -12,8 +12,10 @@
 //     task resolved, i.e. the message is durable on the receiver (C2, D1).
 // S4. close() stops accepting first, then closes the workers (their pending requests are answered
 //     with 503, their appends finish), then releases the data directory. It is idempotent.
+// S5. An outbox message for a worker that is opening is delivered as soon as it is open, not
+//     after its sender's resend timeout.
 
-import { Admin, startAdminServer, type AdminServer } from "@cairn/admin";
+import { Admin, setInvocationControl, startAdminServer, type AdminServer } from "@cairn/admin";
 import { compileIngressSchema, IngressHandler, startIngress, type IngressImplementation, type IngressServer } from "@cairn/ingress";
 import { workerEntryPath, type OpenResult, type OutboxMessage, type PartitionConfig, type RetryPolicy } from "@cairn/partition";
 import {
@@ -30,15 +32,18 @@ import {
   defaultWorkerQueueMax,
   defaultWorkers,
   outboxRelayMax,
+  outboxRelayPollMs,
+  outboxRelayWaitMaxMs,
   serverVersion,
   workerConcurrencyHeadroom,
 } from "./constants.js";
 import { openDataDir } from "./data-dir.js";
 import { createDispatcher } from "./dispatcher.js";
+import { createInvocationControl } from "./invocation-control.js";
 import { InvalidOptionsError, WorkerStartError } from "./errors.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { PartitionTable } from "./partition-table.js";
-import { WorkerHost, describe } from "./worker-host.js";
+import { WorkerHost, WorkerUnavailable, describe } from "./worker-host.js";
 
 export interface ServerOptions {
   /** Default `./cairn-data`. Created if missing. */
@@ -140,25 +145,37 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     });
 
     // Outbox relay (S3), bounded: past outboxRelayMax a message is dropped, and its sender resends it.
-    // Set once every worker is open; until then outbox messages are left to their senders' resends.
+    // A message for a worker that is still opening (at start, or restarting after a crash) waits
+    // until it opens, polling every outboxRelayPollMs up to outboxRelayWaitMaxMs, instead of
+    // leaving it to the sender's resend (S5).
     const routing: { table?: PartitionTable } = {};
     let relaying = 0;
+    let stopped = false;
     const relay = (from: WorkerHost, message: OutboxMessage, incarnation: number): void => {
-      const table = routing.table;
-      if (table === undefined) return; // a worker still opening: its sender resends after the ack timeout
       if (!Number.isInteger(message.toPartition) || message.toPartition < 0 || message.toPartition >= partitions) {
         logger("error", "outbox message for an unknown partition dropped", { from: message.fromPartition, to: message.toPartition, seq: message.seq });
         return;
       }
       if (relaying >= outboxRelayMax) return;
       relaying += 1;
-      const target = table.workerOfPartition(message.toPartition);
-      target
-        .run<void>({ kind: "deliver", partition: message.toPartition, message })
-        .then(
-          () => from.ack(incarnation, message.fromPartition, message.seq),
-          (error: unknown) => logger("debug", "outbox delivery failed; the sender resends", { from: message.fromPartition, to: message.toPartition, seq: message.seq, error: describe(error) }),
-        )
+      const deliver = async (): Promise<void> => {
+        const deadline = Date.now() + outboxRelayWaitMaxMs;
+        for (;;) {
+          const table = routing.table;
+          try {
+            if (table === undefined) throw new WorkerUnavailable("the workers are still opening", false);
+            await table.workerOfPartition(message.toPartition).run<void>({ kind: "deliver", partition: message.toPartition, message });
+            from.ack(incarnation, message.fromPartition, message.seq);
+            return;
+          } catch (error) {
+            // A delivery that may have run is safe to repeat: the receiver deduplicates on (from, seq).
+            if (!(error instanceof WorkerUnavailable) || stopped || Date.now() >= deadline) throw error;
+            await new Promise((resolve) => setTimeout(resolve, outboxRelayPollMs));
+          }
+        }
+      };
+      deliver()
+        .catch((error: unknown) => logger("debug", "outbox delivery failed; the sender resends", { from: message.fromPartition, to: message.toPartition, seq: message.seq, error: describe(error) }))
         .finally(() => {
           relaying -= 1;
         });
@@ -193,6 +210,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     }
     const table = new PartitionTable(partitions, hosts);
     routing.table = table;
+    setInvocationControl(admin, createInvocationControl(table));
 
     const handler = new IngressHandler({
       dispatcher: createDispatcher(table),
@@ -252,6 +270,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       close: () =>
         (closing ??= (async () => {
           logger("info", "cairn server stopping", {});
+          stopped = true;
           const ingressClosed = closeIngress(); // stops accepting at once
           await adminServer.close();
           await Promise.all(hosts.map((host) => host.close()));
