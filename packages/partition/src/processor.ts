@@ -475,7 +475,14 @@ export class Processor {
     if (fail !== undefined) setCompletionFailureMetadata(this.#store, id, fail.meta);
     s.timerDeleteFor.run(id);
     if (row.status === "inboxed") s.inboxDeleteId.run(id);
-    this.#addTimer(now + completionRetentionMs, "purge", id, null, fx);
+    if (row.status === "inboxed" || row.status === "scheduled") {
+      // Never started (cancelled, killed, refused): answered, then not retained, as on restate-server.
+      s.journalDelete.run(id);
+      s.idempotencyDeleteFor.run(id);
+      s.invDelete.run(id);
+    } else {
+      this.#addTimer(now + completionRetentionMs, "purge", id, null, fx);
+    }
     fx.completed.push({ id, outcome: fail === undefined ? { value: ok ?? new Uint8Array(0) } : { failure: toOutcomeFailure(fail) } });
     fx.stopped.add(id);
     // P5: the caller's CallCompletionNotification.

@@ -34,9 +34,11 @@ export interface Services {
  * Starts `services/e2e-services.ts` for this file; its side effects go to a temp file. By default
  * it serves HTTP/2 (bidirectional streaming); `http1` serves the SDK's HTTP/1.1 request/response
  * handler, where every await that is not journaled yet ends the attempt with a suspension.
+ * `fixture` names another file of services/ (default `e2e-services`).
  */
-export function useServices(options: { http1?: boolean } = {}): Services {
+export function useServices(options: { http1?: boolean; fixture?: string } = {}): Services {
   const http1 = options.http1 === true;
+  const fixture = options.fixture ?? "e2e-services";
   let dir: string | undefined;
   let service: SdkService | undefined;
   const path = (): string => {
@@ -45,7 +47,7 @@ export function useServices(options: { http1?: boolean } = {}): Services {
   };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "cairn-e2e-services-"));
-    service = await startOfficialService("e2e-services", {
+    service = await startOfficialService(fixture, {
       http1,
       env: { CAIRN_E2E_SIDE_EFFECTS: join(dir, "side-effects.jsonl") },
     });
