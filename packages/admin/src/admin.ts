@@ -12,12 +12,13 @@
 // A4. At most `pendingRegistrationsMax` registrations wait for the lock; past it → 429 (D5).
 
 import type { SchemaSnapshot } from "@cairn/partition";
+import { parseDurationMs } from "@cairn/ingress";
 import { newDeploymentId } from "@cairn/protocol";
 import type { RegisterDeploymentResponse, ServiceMetadata } from "@cairn/protocol";
 import { discoveryTimeoutMs as defaultDiscoveryTimeoutMs, pendingRegistrationsMax } from "./constants.js";
 import { discover } from "./discovery.js";
 import { BadRequestError, NotFoundError, NotImplementedError, OverloadedError } from "./errors.js";
-import { MetadataStore, type DeploymentRecord, type MetadataState } from "./metadata-store.js";
+import { MetadataStore, type DeploymentRecord, type MetadataState, type ServiceOptionOverrides, type ServiceRecord } from "./metadata-store.js";
 import { planDeploymentRemoval, planRegistration } from "./registration.js";
 import { buildSchemaSnapshot, registeredServices, type RegisteredService } from "./schema-snapshot.js";
 import { currentServiceMetadata, registerResponse, type ViewDefaults } from "./views.js";
@@ -174,23 +175,34 @@ export class Admin {
   }
 
   /**
-   * `PATCH /services/{name}`: changes what restate-server lets an operator change on a service.
-   * Served: `public` (reachability through the ingress). The retention and timeout fields are
-   * refused with 501 rather than ignored; unknown fields are ignored, as on restate-server.
+   * `PATCH /services/{name}`: changes what restate-server lets an operator change on a service:
+   * `public` (reachability through the ingress) and the service-level durations
+   * `idempotency_retention`, `workflow_completion_retention` (workflows only), `journal_retention`,
+   * `inactivity_timeout`, `abort_timeout` (friendly `1h 30m` or ISO 8601 `PT1H30M`). They apply to
+   * new attempts and completions from now on; unknown fields are ignored, as on restate-server.
    */
   async modifyService(name: string, body: unknown): Promise<ServiceMetadata> {
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw new BadRequestError("the request body must be a JSON object");
     const fields = body as Record<string, unknown>;
-    for (const field of ["idempotency_retention", "workflow_completion_retention", "journal_retention", "inactivity_timeout", "abort_timeout"]) {
-      if (fields[field] !== undefined && fields[field] !== null) throw new NotImplementedError(`changing ${field} is not supported by this server yet; only public is`);
-    }
     const visibility = optionalBoolean(fields, "public");
+    const changes: Record<string, number> = {};
+    for (const [field, key] of serviceDurationFields) {
+      const value = optionalDuration(fields, field);
+      if (value !== undefined) changes[key] = value;
+    }
     return this.#exclusive(async () => {
       const entry = this.#store.state.services[name];
       if (entry === undefined) throw new NotFoundError(`the requested service '${name}' does not exist`);
-      if (visibility !== undefined && visibility !== entry.public) {
+      if (changes.workflowCompletionRetentionMs !== undefined) {
+        const ty = this.#store.state.deployments[entry.deploymentId]?.services.find((s) => s.name === name)?.ty;
+        if (ty !== "WORKFLOW") throw new BadRequestError(`workflow_completion_retention applies to workflows only; '${name}' is not a workflow`);
+      }
+      const options = { ...entry.options, ...changes };
+      const changed = (visibility !== undefined && visibility !== entry.public) || Object.keys(changes).length > 0;
+      if (changed) {
         const state = this.#store.state;
-        await this.#commit({ ...state, version: state.version + 1, services: { ...state.services, [name]: { ...entry, public: visibility } } });
+        const next: ServiceRecord = { ...entry, ...(visibility === undefined ? {} : { public: visibility }), ...(Object.keys(options).length > 0 ? { options } : {}) };
+        await this.#commit({ ...state, version: state.version + 1, services: { ...state.services, [name]: next } });
       }
       const view = currentServiceMetadata(this.#store.state, this.#options.defaults, name)[0];
       if (view === undefined) throw new NotFoundError(`the requested service '${name}' does not exist`);
@@ -222,6 +234,29 @@ export class Admin {
       release();
     }
   }
+}
+
+/** PATCH /services fields that are durations, and the override each sets. */
+const serviceDurationFields: readonly [field: string, key: keyof ServiceOptionOverrides][] = [
+  ["idempotency_retention", "idempotencyRetentionMs"],
+  ["workflow_completion_retention", "workflowCompletionRetentionMs"],
+  ["journal_retention", "journalRetentionMs"],
+  ["inactivity_timeout", "inactivityTimeoutMs"],
+  ["abort_timeout", "abortTimeoutMs"],
+];
+
+function optionalDuration(fields: Record<string, unknown>, name: string): number | undefined {
+  const value = fields[name];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") throw new BadRequestError(`field ${name} must be a duration string such as "1h 30m" or "PT1H30M"`);
+  let ms: number;
+  try {
+    ms = parseDurationMs(value);
+  } catch (error) {
+    throw new BadRequestError(`field ${name}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!Number.isFinite(ms) || ms < 0) throw new BadRequestError(`field ${name} must be a non-negative duration`);
+  return Math.round(ms);
 }
 
 function optionalBoolean(fields: Record<string, unknown>, name: string): boolean | undefined {

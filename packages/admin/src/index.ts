@@ -6,7 +6,7 @@ export type { AdminServer, AdminServerOptions } from "./admin-server.js";
 export { discover, discoverUrl } from "./discovery.js";
 export type { DiscoveryRequest, DiscoveryResult } from "./discovery.js";
 export { MetadataStore, emptyMetadata } from "./metadata-store.js";
-export type { DeploymentRecord, MetadataState, ServiceRecord } from "./metadata-store.js";
+export type { DeploymentRecord, MetadataState, ServiceOptionOverrides, ServiceRecord } from "./metadata-store.js";
 export { planRegistration, planDeploymentRemoval, canonical } from "./registration.js";
 export type { RegistrationInput, RegistrationPlan } from "./registration.js";
 export { buildSchemaSnapshot, registeredServices, effectiveHandlerType, invocationBaseUri } from "./schema-snapshot.js";

@@ -49,6 +49,19 @@ export interface ServiceRecord {
    * revision: a registration that gives the service a new revision drops it, as on restate-server.
    */
   readonly public?: boolean;
+  /**
+   * `PATCH /services/{name}` overrides of the manifest's service-level options (milliseconds).
+   * Like `public`, they belong to the revision and a new revision drops them.
+   */
+  readonly options?: ServiceOptionOverrides;
+}
+
+export interface ServiceOptionOverrides {
+  readonly idempotencyRetentionMs?: number;
+  readonly workflowCompletionRetentionMs?: number;
+  readonly journalRetentionMs?: number;
+  readonly inactivityTimeoutMs?: number;
+  readonly abortTimeoutMs?: number;
 }
 
 export interface MetadataState {

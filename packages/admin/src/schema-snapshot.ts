@@ -43,6 +43,25 @@ export function servicePublic(entry: ServiceRecord | undefined, service: Manifes
   return entry?.public ?? service.ingressPrivate !== true;
 }
 
+/**
+ * The manifest's service definition with the `PATCH /services/{name}` overrides applied: the
+ * service-level options, and the workflow completion retention of its workflow handler.
+ */
+export function withOverrides(service: ManifestService, entry: ServiceRecord | undefined): ManifestService {
+  const o = entry?.options;
+  if (o === undefined) return service;
+  const out: { -readonly [K in keyof ManifestService]: ManifestService[K] } = { ...service };
+  if (o.idempotencyRetentionMs !== undefined) out.idempotencyRetention = o.idempotencyRetentionMs;
+  if (o.journalRetentionMs !== undefined) out.journalRetention = o.journalRetentionMs;
+  if (o.inactivityTimeoutMs !== undefined) out.inactivityTimeout = o.inactivityTimeoutMs;
+  if (o.abortTimeoutMs !== undefined) out.abortTimeout = o.abortTimeoutMs;
+  const retention = o.workflowCompletionRetentionMs;
+  if (retention !== undefined) {
+    out.handlers = service.handlers.map((h) => (effectiveHandlerType(service, h) === "WORKFLOW" ? { ...h, workflowCompletionRetention: retention } : h));
+  }
+  return out;
+}
+
 /** The definition of each current service, from the deployment it points at. */
 export function currentServices(state: MetadataState): { record: DeploymentRecord; service: ManifestService; revision: number; entry: ServiceRecord }[] {
   const out: { record: DeploymentRecord; service: ManifestService; revision: number; entry: ServiceRecord }[] = [];
@@ -50,9 +69,9 @@ export function currentServices(state: MetadataState): { record: DeploymentRecor
     const entry = state.services[name];
     if (entry === undefined) continue;
     const record = state.deployments[entry.deploymentId];
-    const service = record?.services.find((s) => s.name === name);
-    if (record === undefined || service === undefined) continue;
-    out.push({ record, service, revision: entry.revision, entry });
+    const found = record?.services.find((s) => s.name === name);
+    if (record === undefined || found === undefined) continue;
+    out.push({ record, service: withOverrides(found, entry), revision: entry.revision, entry });
   }
   return out;
 }

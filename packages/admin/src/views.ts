@@ -18,7 +18,7 @@ import type {
 import { defaultIdempotencyRetentionMs, defaultJournalRetentionMs, defaultWorkflowCompletionRetentionMs } from "./constants.js";
 import { formatDurationMs } from "./durations.js";
 import type { DeploymentRecord, MetadataState } from "./metadata-store.js";
-import { effectiveHandlerType, servicePublic } from "./schema-snapshot.js";
+import { effectiveHandlerType, servicePublic, withOverrides } from "./schema-snapshot.js";
 
 /** Server-wide defaults shown for services that do not set their own. */
 export interface ViewDefaults {
@@ -164,7 +164,7 @@ export function currentServiceMetadata(state: MetadataState, defaults: ViewDefau
     const record = entry === undefined ? undefined : state.deployments[entry.deploymentId];
     const service = record?.services.find((s) => s.name === name);
     if (entry === undefined || record === undefined || service === undefined) continue;
-    out.push(serviceMetadata(service, record.id, entry.revision, defaults, servicePublic(entry, service)));
+    out.push(serviceMetadata(withOverrides(service, entry), record.id, entry.revision, defaults, servicePublic(entry, service)));
   }
   return out;
 }

@@ -271,7 +271,7 @@ describe("admin API against official-SDK deployments", () => {
     expect((await fetch(`${url}/deployments/${h2Id}`)).status).toBe(404);
   });
 
-  it("PATCH /services/{name} makes a service private (snapshot and ingress view too); other fields are 501", async () => {
+  it("PATCH /services/{name} makes a service private (snapshot and ingress view too) and changes its timeouts and retentions", async () => {
     const before = admin.snapshot.version;
     const patch = (name: string, body: unknown) =>
       fetch(`${url}/services/${name}`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -292,9 +292,17 @@ describe("admin API against official-SDK deployments", () => {
     await response.arrayBuffer();
     expect(admin.snapshot.version).toBe(before + 1);
     expect((await patch("Greeter", { public: "no" })).status).toBe(400);
-    const unsupported = await patch("Greeter", { inactivity_timeout: "30s" });
-    expect(unsupported.status).toBe(501);
-    expect((await errorOf(unsupported)).message).toMatch(/inactivity_timeout/);
+    const timed = await patch("Greeter", { inactivity_timeout: "30s", abort_timeout: "PT2M", journal_retention: "1h 30m", idempotency_retention: "2d" });
+    expect(timed.status).toBe(200);
+    expect(await timed.json()).toMatchObject({ inactivity_timeout: "30s", abort_timeout: "2m", journal_retention: "1h 30m", idempotency_retention: "2d", public: false });
+    expect(admin.snapshot.services.Greeter).toMatchObject({ inactivityTimeoutMs: 30_000, abortTimeoutMs: 120_000, journalRetentionMs: 5_400_000, idempotencyRetentionMs: 172_800_000 });
+    expect(((await (await fetch(`${url}/services/Greeter`)).json()) as { inactivity_timeout: string }).inactivity_timeout).toBe("30s");
+    const bad = await patch("Greeter", { inactivity_timeout: "soon" });
+    expect(bad.status).toBe(400);
+    expect((await errorOf(bad)).message).toMatch(/inactivity_timeout/);
+    const notWorkflow = await patch("Greeter", { workflow_completion_retention: "1h" });
+    expect(notWorkflow.status).toBe(400);
+    expect((await errorOf(notWorkflow)).message).toMatch(/workflows only/);
     expect((await patch("Nope", { public: true })).status).toBe(404);
   });
 
