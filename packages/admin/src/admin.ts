@@ -17,7 +17,7 @@ import { newDeploymentId } from "@cairn/protocol";
 import type { RegisterDeploymentResponse, ServiceMetadata } from "@cairn/protocol";
 import { discoveryTimeoutMs as defaultDiscoveryTimeoutMs, pendingRegistrationsMax } from "./constants.js";
 import { discover } from "./discovery.js";
-import { BadRequestError, NotFoundError, NotImplementedError, OverloadedError } from "./errors.js";
+import { BadRequestError, NotFoundError, NotImplementedError, OverloadedError, UnprocessableEntityError } from "./errors.js";
 import { MetadataStore, type DeploymentRecord, type MetadataState, type ServiceOptionOverrides, type ServiceRecord } from "./metadata-store.js";
 import { planDeploymentRemoval, planRegistration } from "./registration.js";
 import { buildSchemaSnapshot, registeredServices, type RegisteredService } from "./schema-snapshot.js";
@@ -248,14 +248,14 @@ const serviceDurationFields: readonly [field: string, key: keyof ServiceOptionOv
 function optionalDuration(fields: Record<string, unknown>, name: string): number | undefined {
   const value = fields[name];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "string") throw new BadRequestError(`field ${name} must be a duration string such as "1h 30m" or "PT1H30M"`);
+  if (typeof value !== "string") throw new UnprocessableEntityError(`field ${name} must be a duration string such as "1h 30m" or "PT1H30M"`);
   let ms: number;
   try {
     ms = parseDurationMs(value);
   } catch (error) {
-    throw new BadRequestError(`field ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UnprocessableEntityError(`field ${name}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!Number.isFinite(ms) || ms < 0) throw new BadRequestError(`field ${name} must be a non-negative duration`);
+  if (!Number.isFinite(ms) || ms < 0) throw new UnprocessableEntityError(`field ${name} must be a non-negative duration`);
   return Math.round(ms);
 }
 

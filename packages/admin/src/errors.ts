@@ -63,6 +63,12 @@ export class ConflictError extends AdminError {
   readonly status = 409;
 }
 
+/** The JSON body parsed but a field does not fit its type (restate-server's body extractor: 422). */
+export class UnprocessableEntityError extends AdminError {
+  readonly code = "ERR_ADMIN_UNPROCESSABLE_ENTITY";
+  readonly status = 422;
+}
+
 /** The invocation has not started yet (inboxed or scheduled): it cannot be resumed. */
 export class NotStartedError extends AdminError {
   readonly code = "ERR_ADMIN_NOT_STARTED";

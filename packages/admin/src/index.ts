@@ -24,6 +24,7 @@ export {
   ConflictError,
   NotStartedError,
   UnavailableError,
+  UnprocessableEntityError,
   PayloadTooLargeError,
   OverloadedError,
   DiscoveryError,

@@ -298,7 +298,7 @@ describe("admin API against official-SDK deployments", () => {
     expect(admin.snapshot.services.Greeter).toMatchObject({ inactivityTimeoutMs: 30_000, abortTimeoutMs: 120_000, journalRetentionMs: 5_400_000, idempotencyRetentionMs: 172_800_000 });
     expect(((await (await fetch(`${url}/services/Greeter`)).json()) as { inactivity_timeout: string }).inactivity_timeout).toBe("30s");
     const bad = await patch("Greeter", { inactivity_timeout: "soon" });
-    expect(bad.status).toBe(400);
+    expect(bad.status).toBe(422);
     expect((await errorOf(bad)).message).toMatch(/inactivity_timeout/);
     const notWorkflow = await patch("Greeter", { workflow_completion_retention: "1h" });
     expect(notWorkflow.status).toBe(400);

@@ -14,6 +14,7 @@ import {
   OverloadedError,
   PayloadTooLargeError,
   UnavailableError,
+  UnprocessableEntityError,
   UnsupportedApiVersionError,
 } from "@cairn/admin";
 
@@ -25,6 +26,7 @@ const table: [string, () => AdminError, string, number, string | null][] = [
   ["MethodNotAllowedError", () => new MethodNotAllowedError("m", ["GET"]), "ERR_ADMIN_METHOD_NOT_ALLOWED", 405, null],
   ["ConflictError", () => new ConflictError("m"), "ERR_ADMIN_CONFLICT", 409, null],
   ["PayloadTooLargeError", () => new PayloadTooLargeError("m"), "ERR_ADMIN_PAYLOAD_TOO_LARGE", 413, null],
+  ["UnprocessableEntityError", () => new UnprocessableEntityError("m"), "ERR_ADMIN_UNPROCESSABLE_ENTITY", 422, null],
   ["NotStartedError", () => new NotStartedError("m"), "ERR_ADMIN_NOT_STARTED", 425, null],
   ["UnavailableError", () => new UnavailableError("m"), "ERR_ADMIN_UNAVAILABLE", 503, null],
   ["OverloadedError", () => new OverloadedError("m"), "ERR_ADMIN_OVERLOADED", 429, null],
