@@ -16,9 +16,28 @@ export const completionRetentionMs = 24 * 60 * 60 * 1000;
 /** Ingress `call` requests waiting on one partition at once (besides inflightInvocationsMax). */
 export const waitersMax = 100_000;
 
+/**
+ * Bounds of a partition's log. One record carries a whole ingress request (bodies up to 32 MiB,
+ * the ingress limit) or one chunk of an attempt (frames up to 32 MiB, the invoker's limit), plus
+ * headers and framing: 40 MiB leaves room for both. A group commit must hold one such record,
+ * a chunk file one such batch; in-flight bytes are the append backpressure bound (D5).
+ */
+export const logRecordBytesMax = 40 * 1024 * 1024;
+export const logBatchBytesMax = 48 * 1024 * 1024;
+export const logInFlightBytesMax = 96 * 1024 * 1024;
+export const logChunkBytesMax = 128 * 1024 * 1024;
+/** The largest ingress request body a record can carry (what startServer accepts as requestBodyBytesMax). */
+export const requestBodyBytesLimit = 32 * 1024 * 1024;
+/** Outbox messages not yet acknowledged by their receivers, per partition; past it new ingress invocations get 429 (D5). */
+export const defaultOutboxLengthMax = 10_000;
+
 /** Defaults for PartitionConfig fields when the main thread leaves them to the worker. */
 export const defaultInflightInvocationsMax = 10_000;
 export const defaultInboxLengthMax = 1_000;
 
 if (outboxRetryInitialMs > outboxRetryMaxMs) throw new Error("outbox retry initial exceeds max");
 if (timerBatchMax < 1) throw new Error("timerBatchMax must be positive");
+if (logRecordBytesMax < requestBodyBytesLimit + 1024 * 1024) throw new Error("a log record must hold the largest request body and its headers");
+if (logBatchBytesMax < logRecordBytesMax + 16 || logChunkBytesMax < logBatchBytesMax + 20 || logInFlightBytesMax < logBatchBytesMax) {
+  throw new Error("log bounds must nest: record < batch < chunk, batch ≤ in-flight");
+}

@@ -102,6 +102,12 @@ export interface PartitionConfig {
   inflightInvocationsMax: number;
   /** Bound on a virtual-object key's inbox (D5). */
   inboxLengthMax: number;
+  /**
+   * Bound on a partition's outbox: messages to other partitions not yet acknowledged. Past it
+   * the partition admits no new ingress invocation (429) until receivers catch up (D5).
+   * Default `defaultOutboxLengthMax`.
+   */
+  outboxLengthMax?: number;
   /** Whether log appends fsync (always true in production; tests of logic may turn it off). */
   fsync: boolean;
 }

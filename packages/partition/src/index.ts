@@ -42,4 +42,4 @@ export {
   toWireError,
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
-export { defaultInboxLengthMax, defaultInflightInvocationsMax } from "./constants.js";
+export { defaultInboxLengthMax, defaultInflightInvocationsMax, defaultOutboxLengthMax, requestBodyBytesLimit } from "./constants.js";

@@ -43,6 +43,11 @@ import {
 } from "@cairn/invoker";
 import { type AttemptFailed, type Command, type Entry, type EntryTarget, type NewInvocation, type SignalPayload, decodeCommand, decodeOutboxEnvelope, encodeCommand } from "./command-codec.js";
 import {
+  defaultOutboxLengthMax,
+  logBatchBytesMax,
+  logChunkBytesMax,
+  logInFlightBytesMax,
+  logRecordBytesMax,
   outboxInflightMax,
   outboxRetryInitialMs,
   outboxRetryMaxMs,
@@ -174,6 +179,8 @@ export class Partition {
   readonly #outboxInFlight = new Map<number, { attempts: number; timer: NodeJS.Timeout | undefined }>();
   #outboxCursor = 0;
   #ackBatch: number[] = [];
+  /** Outbox rows not yet acknowledged (bounded by config.outboxLengthMax, D5). */
+  #outboxBacklog = 0;
   #ackScheduled = false;
   #drainScheduled = false;
 
@@ -194,7 +201,13 @@ export class Partition {
   static async open(options: PartitionOptions): Promise<{ partition: Partition; recovered: Recovered }> {
     const dir = join(options.dataDir, "partitions", String(options.partition));
     mkdirSync(join(dir, "log"), { recursive: true });
-    const log = await openLog(join(dir, "log"), { fsync: options.config.fsync });
+    const log = await openLog(join(dir, "log"), {
+      fsync: options.config.fsync,
+      recordBytesMax: logRecordBytesMax,
+      batchBytesMax: logBatchBytesMax,
+      inFlightBytesMax: logInFlightBytesMax,
+      chunkBytesMax: logChunkBytesMax,
+    });
     let store: Store;
     try {
       store = Store.open(join(dir, "store.sqlite"));
@@ -237,6 +250,7 @@ export class Partition {
 
   /** R2: re-derive the live work from the store. */
   #resume(): void {
+    this.#outboxBacklog = this.#store.db.prepare("SELECT COUNT(*) FROM sys_outbox").pluck().get() as number;
     // K3: retry counters survive a crash; a pending retry keeps its time.
     const now = Date.now();
     const delayed = new Map<string, number>();
@@ -282,6 +296,12 @@ export class Partition {
     const config = this.#options.config;
     if (this.#processor.activeInvocations + this.#pendingInvokes >= config.inflightInvocationsMax) {
       throw new PartitionQueueFullError(`partition ${this.id} has ${config.inflightInvocationsMax} invocations in flight; retry later`);
+    }
+    const outboxLengthMax = config.outboxLengthMax ?? defaultOutboxLengthMax;
+    if (this.#outboxBacklog >= outboxLengthMax) {
+      throw new PartitionQueueFullError(
+        `partition ${this.id} has ${this.#outboxBacklog} messages to other partitions not yet delivered (limit ${outboxLengthMax}); retry later`,
+      );
     }
     if (request.key !== undefined && (hty === "EXCLUSIVE" || hty === "WORKFLOW")) {
       const length = this.#store.s.inboxLength.get(request.service, request.key) as number;
@@ -550,6 +570,7 @@ export class Partition {
       this.#resolveWaiters(id, completedResultOf(id, outcome, row));
     }
     for (const id of fx.start) this.#startAttempt(id);
+    this.#outboxBacklog += fx.outbox.length;
     if (fx.outbox.length > 0) this.#pumpOutbox();
     if (fx.timersChanged) this.#armTimers();
   }
@@ -872,6 +893,7 @@ export class Partition {
       this.#propose({ k: "ack", seqs }).then(
         () => {
           for (const s of seqs) this.#outboxInFlight.delete(s);
+          this.#outboxBacklog = Math.max(0, this.#outboxBacklog - seqs.length);
           this.#pumpOutbox();
         },
         (error: unknown) => {

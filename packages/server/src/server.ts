@@ -17,7 +17,7 @@
 
 import { Admin, setInvocationControl, startAdminServer, type AdminServer } from "@cairn/admin";
 import { compileIngressSchema, IngressHandler, startIngress, type IngressImplementation, type IngressServer } from "@cairn/ingress";
-import { workerEntryPath, type OpenResult, type OutboxMessage, type PartitionConfig, type RetryPolicy } from "@cairn/partition";
+import { defaultOutboxLengthMax, requestBodyBytesLimit, workerEntryPath, type OpenResult, type OutboxMessage, type PartitionConfig, type RetryPolicy } from "@cairn/partition";
 import {
   defaultAbortTimeoutMs,
   defaultAdminPort,
@@ -68,9 +68,11 @@ export interface ServerOptions {
   readonly inflightInvocationsMax?: number;
   /** Invocations waiting per virtual-object key (1 000). */
   readonly inboxLengthMax?: number;
+  /** Messages to other partitions not yet acknowledged, per partition; past it new invocations get 429 (10 000). */
+  readonly outboxLengthMax?: number;
   /** Tasks queued per worker beyond its concurrency (1 000). */
   readonly workerQueueMax?: number;
-  /** Request bodies larger than this are refused with 413 (32 MiB). */
+  /** Request bodies larger than this are refused with 413 (32 MiB, also the most a log record carries). */
   readonly requestBodyBytesMax?: number;
   /** Ingress requests served at once; past it 429 (10 000). */
   readonly ingressInflightRequestsMax?: number;
@@ -115,6 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     defaultRetryPolicy: retryPolicy(options.retryPolicy),
     inflightInvocationsMax: positive(options.inflightInvocationsMax ?? defaultInflightInvocationsMax, "inflightInvocationsMax"),
     inboxLengthMax: positive(options.inboxLengthMax ?? defaultInboxLengthMax, "inboxLengthMax"),
+    outboxLengthMax: positive(options.outboxLengthMax ?? defaultOutboxLengthMax, "outboxLengthMax"),
     fsync: options.fsync ?? true,
   };
   const workerQueueMax = positive(options.workerQueueMax ?? defaultWorkerQueueMax, "workerQueueMax");
@@ -215,7 +218,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     const handler = new IngressHandler({
       dispatcher: createDispatcher(table),
       schema: compileIngressSchema(admin.services),
-      ...(options.requestBodyBytesMax === undefined ? {} : { requestBodyBytesMax: positive(options.requestBodyBytesMax, "requestBodyBytesMax") }),
+      ...(options.requestBodyBytesMax === undefined ? {} : { requestBodyBytesMax: bodyLimit(options.requestBodyBytesMax) }),
       ...(options.ingressInflightRequestsMax === undefined ? {} : { inflightRequestsMax: positive(options.ingressInflightRequestsMax, "ingressInflightRequestsMax") }),
     });
     admin.setSchemaListener(async ({ snapshot, services }) => {
@@ -294,6 +297,12 @@ function port(value: number, name: string): number {
 
 function positive(value: number, name: string): number {
   if (!Number.isFinite(value) || value <= 0) throw new InvalidOptionsError(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
+function bodyLimit(value: number): number {
+  positive(value, "requestBodyBytesMax");
+  if (value > requestBodyBytesLimit) throw new InvalidOptionsError(`requestBodyBytesMax must be at most ${requestBodyBytesLimit} bytes (what one log record carries), got ${value}`);
   return value;
 }
 
