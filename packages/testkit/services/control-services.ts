@@ -89,6 +89,11 @@ export const flaky = restate.service({
         throw new Error(`always failing ${tag}`);
       },
     ),
+    /** Always fails; no policy of its own, so the server's default retry policy applies. */
+    alwaysFail: async (_ctx: restate.Context, tag: string): Promise<string> => {
+      record("alwaysFailAttempt", tag, { step: nextAttempt(`alwaysFail:${tag}`), nonce: String(Date.now()) });
+      throw new Error(`always failing ${tag}`);
+    },
     fix: (_ctx: restate.Context, tag: string): Promise<string> => {
       fixed.add(tag);
       return Promise.resolve(tag);
