@@ -317,7 +317,7 @@ describe("signals from handlers", () => {
       expect(valueOf(await worker.invoke(0, request("WorkerAwakeables", "cancel", id, { invocationId: idOnPartition(0, 1) })))).toBe("done");
       expect(await attach(worker, 0, id, true)).toMatchObject({ kind: "completed", outcome: { failure: { code: 409 } } });
 
-      // A delayed invocation that has not started is completed with 409 without running.
+      // A delayed invocation that has not started is completed with 409 without running; its waiter is answered.
       const later = idOnPartition(0, 1);
       const delayed = await worker.invoke(
         0,
@@ -325,8 +325,11 @@ describe("signals from handlers", () => {
       );
       expect(delayed).toMatchObject({ kind: "accepted" });
       expect(statusOf(tmp.dir, 0, later)).toBe("scheduled");
+      const waiting = attach(worker, 0, later, true);
       await worker.invoke(0, request("WorkerAwakeables", "cancel", later, { invocationId: idOnPartition(0, 1) }));
-      expect(await attach(worker, 0, later, false)).toMatchObject({ kind: "completed", outcome: { failure: { code: 409, message: "canceled" } } });
+      expect(await waiting).toMatchObject({ kind: "completed", outcome: { failure: { code: 409, message: "canceled" } } });
+      // Never started: answered, then not retained (as restate-server).
+      expect(await attach(worker, 0, later, false)).toEqual({ kind: "not-found" });
     } finally {
       await worker.close();
       tmp.remove();
