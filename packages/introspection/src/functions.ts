@@ -43,11 +43,11 @@ let last: Decoded | undefined;
 
 function decode(type: number, raw: Buffer): Decoded {
   if (last !== undefined && last.type === type && last.raw.equals(raw)) return last;
-  const schema = messageSchemaOf(type) as DescMessage | undefined;
+  const schema: DescMessage | undefined = messageSchemaOf(type);
   let message: Record<string, unknown> | undefined;
   if (schema !== undefined) {
     try {
-      message = fromBinary(schema, raw) as unknown as Record<string, unknown>;
+      message = fromBinary(schema, raw);
     } catch {
       message = undefined;
     }

@@ -73,7 +73,7 @@ function asText(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === "string") return value;
   if (value instanceof Uint8Array) return Buffer.from(value).toString("hex");
-  return String(value);
+  return typeof value === "number" || typeof value === "bigint" ? value.toString() : JSON.stringify(value);
 }
 
 function jsonValue(kind: Kind, value: unknown): string {
@@ -82,7 +82,7 @@ function jsonValue(kind: Kind, value: unknown): string {
     case "bool":
       return Number(value) === 1 ? "true" : "false";
     case "int":
-      return String(value);
+      return typeof value === "bigint" || typeof value === "number" ? value.toString() : "null";
     case "float": {
       const n = Number(value);
       return Number.isFinite(n) ? String(n) : "null";
