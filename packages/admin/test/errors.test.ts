@@ -16,6 +16,8 @@ import {
   UnavailableError,
   UnprocessableEntityError,
   UnsupportedApiVersionError,
+  NotAcceptableError,
+  RequestTimeoutError,
 } from "@cairn/admin";
 
 const table: [string, () => AdminError, string, number, string | null][] = [
@@ -33,6 +35,8 @@ const table: [string, () => AdminError, string, number, string | null][] = [
   ["DiscoveryError", () => new DiscoveryError("m"), "ERR_ADMIN_DISCOVERY_FAILED", 500, "META0003"],
   ["MetadataCorruptError", () => new MetadataCorruptError("m"), "ERR_ADMIN_METADATA_CORRUPT", 500, null],
   ["NotImplementedError", () => new NotImplementedError("m"), "ERR_ADMIN_NOT_IMPLEMENTED", 501, null],
+  ["NotAcceptableError", () => new NotAcceptableError("m"), "ERR_ADMIN_NOT_ACCEPTABLE", 406, null],
+  ["RequestTimeoutError", () => new RequestTimeoutError("m"), "ERR_ADMIN_REQUEST_TIMEOUT", 408, null],
 ];
 
 describe("admin errors", () => {

@@ -4,7 +4,7 @@
 // Time and randomness enter only as values inside commands (`now`, ids minted by the main thread),
 // so applying the same log yields the same store (D3).
 //
-//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal | Control | Attempt
+//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal | State | Control | Attempt
 //   Invoke   => { k:"inv", now:ms, inv:NewInvocation }                  an ingress request
 //   Journal  => { k:"jrn", now:ms, id, pin?:[deploymentId, version], e:Entry[], end?:true, susp?:bytes }
 //                                                                        what one chunk of an attempt carried
@@ -23,6 +23,9 @@
 //   OutboxAck=> { k:"ack", seqs:u64[] }                                 outbox messages the receiver made durable
 //   Signal   => { k:"sig", now, sig:SignalPayload }                     a signal from the ingress (awakeable
 //                                                                        resolve/reject) for an invocation here
+//   State    => { k:"st", now, svc, key, kv:[[k:bytes, v:bytes]…], ver?:string }
+//                                                                        replace a key's whole state (admin);
+//                                                                        skipped if the key is locked or ver is stale
 //   Control  => { k:"ctl", now, id, op:ControlOp, dp?:deploymentId }    an admin operation (invocation-control.ts)
 //   Attempt  => { k:"att", now, id, n:u32, c:u32, code:u16, msg:string, then:"retry"|"pause"|"fail",
 //                 rci?:u32, rcn?:string, rct?:u16, next?:ms }           a failed attempt: durable retry counters
@@ -117,13 +120,14 @@ export type Command =
   | { k: "dlv"; now: number; from: number; seq: number; wm: number; msg: OutboxPayload }
   | { k: "ack"; seqs: number[] }
   | { k: "sig"; now: number; sig: SignalPayload }
+  | { k: "st"; now: number; svc: string; key: string; kv: [Uint8Array, Uint8Array][]; ver?: string }
   | { k: "ctl"; now: number; id: string; op: ControlOp; dp?: string }
   | AttemptFailed;
 
 // Plain maps, no shared record structures: every record must decode on its own, years later.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig", "ctl", "att"]);
+const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig", "st", "ctl", "att"]);
 
 export function encodeCommand(command: Command): Uint8Array {
   return packr.pack(command);

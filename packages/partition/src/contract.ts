@@ -188,11 +188,23 @@ export type WorkerTask =
       result: { value: Uint8Array } | { failure: InvocationFailure };
     }
   /**
+   * Replaces the whole state of one virtual-object or workflow key (admin
+   * `POST /services/{name}/state`) through the partition's log; answers once durable and applied.
+   * Refused with ERR_PARTITION_STATE_CONFLICT while an invocation holds the key's lock, or when
+   * `version` (Restate's StateMutationVersion of the state the caller read) is not the current one.
+   */
+  | { kind: "set-state"; partition: number; service: string; key: string; entries: [string, Uint8Array][]; version?: string }
+  /**
    * An admin operation on one invocation (`PATCH /invocations/{id}/{op}`), answered once its
    * record is durable and applied (C2); `deploymentId` re-pins a resumed invocation.
    */
   | { kind: "control"; partition: number; invocationId: string; op: ControlTaskOp; deploymentId?: string }
   | { kind: "close" };
+
+/** Answer of a `set-state` task. */
+export interface SetStateTaskResult {
+  accepted: true;
+}
 
 export type ControlTaskOp = "cancel" | "kill" | "pause" | "resume" | "purge" | "purge-journal";
 
@@ -226,7 +238,8 @@ export interface SignalTaskResult {
 
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
- * attach → AttachTaskResult, signal → SignalTaskResult, control → ControlTaskResult, close → void.
+ * attach → AttachTaskResult, signal → SignalTaskResult, set-state → SetStateTaskResult,
+ * control → ControlTaskResult, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

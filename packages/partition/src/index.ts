@@ -20,6 +20,7 @@ export type {
   ServiceInfo,
   ServiceType,
   SignalTaskResult,
+  SetStateTaskResult,
   WireError,
   WorkerEvent,
   WorkerTask,
@@ -35,6 +36,7 @@ export {
   PartitionQueueFullError,
   ServiceNotFoundError,
   StoreCorruptError,
+  StateConflictError,
   WorkerStateError,
   WrongPartitionError,
   partitionErrorClasses,
@@ -43,3 +45,4 @@ export {
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
 export { defaultInboxLengthMax, defaultInflightInvocationsMax, defaultOutboxLengthMax, requestBodyBytesLimit } from "./constants.js";
+export { stateVersion } from "./state-version.js";

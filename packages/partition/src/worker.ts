@@ -60,6 +60,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).attach(task.invocationId, task.wait);
     case "signal":
       return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
+    case "set-state":
+      return partitionOf(task.partition).setState(task.service, task.key, task.entries, task.version);
     case "control":
       return partitionOf(task.partition).control(task.invocationId, task.op, task.deploymentId);
     case "close":
