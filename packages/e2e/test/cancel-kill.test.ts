@@ -73,6 +73,17 @@ describeTargets("cancel, kill and purge", services, (h) => {
     expect((await control(h, id, "kill")).status).toBe(409);
   });
 
+  it("kills a child invocation; the caller awaiting it gets the failure", async () => {
+    const tag = uniqueTag("kill-child");
+    const id = await send(h, "/CtlParent/callChild", tag);
+    const [started] = await awaitEffects(services, "childStarted", tag);
+    const childId = started?.nonce ?? "";
+    expect((await control(h, childId, "kill")).status).toBe(200);
+    const parentReply = await attach(h, id);
+    expect(parentReply.status).toBe(409);
+    expect(parentReply.headers.get("x-restate-error-source")).toBe("invocation");
+  });
+
   it("purges a completed invocation (200) but not a running one (409); an unknown id is 404", async () => {
     const tag = uniqueTag("purge");
     const running = await send(h, "/CtlChild/wait", tag);

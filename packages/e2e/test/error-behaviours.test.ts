@@ -58,3 +58,34 @@ describeTargets("error behaviours", services, (h) => {
     expect(reply.status).toBe(409);
   });
 });
+
+// The same control flows on a request/response deployment (use_http_11): every await that is not
+// journaled ends the attempt with a suspension, so a ctx.run's proposal arrives just before one.
+const http1Services = useServices({ fixture: "control-services", http1: true });
+
+describeTargets("error behaviours and cancellation over HTTP/1.1", http1Services, (h) => {
+  it("pauses on a PauseError in ctx.run; once resumed, the run's proposal just before the suspension completes it", async () => {
+    const tag = uniqueTag("rr-pause");
+    const id = await send(h, "/CtlErrors/pauseInRun", tag);
+    await awaitEffects(http1Services, "pauseInRunAttempt", tag);
+    await sleep(1_000);
+    expect((await output(h, id)).status).toBe(470);
+    await h.call("/CtlFlaky/fix", tag);
+    expect((await control(h, id, "resume")).status).toBe(200);
+    const reply = await attach(h, id);
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toBe(`unpaused ${tag}`);
+    expect(effects(http1Services, "pauseInRunAttempt", tag)).toHaveLength(2);
+  });
+
+  it("cancels a suspended invocation (202): the signal resumes it and the handler fails with 409", async () => {
+    const tag = uniqueTag("rr-cancel");
+    const id = await send(h, "/CtlChild/wait", tag);
+    await awaitEffects(http1Services, "childStarted", tag);
+    expect((await control(h, id, "cancel")).status).toBe(202);
+    const reply = await attach(h, id);
+    expect(reply.status).toBe(409);
+    await awaitEffects(http1Services, "childCancelled", tag);
+    expect(effects(http1Services, "childStarted", tag)).toHaveLength(1);
+  });
+});
