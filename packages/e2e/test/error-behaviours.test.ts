@@ -3,8 +3,8 @@
 // PauseError inside ctx.run pauses until resumed; a journal mismatch is retried; method: the control fixture's CtlErrors handlers, attempts and their
 // times recorded outside the server, admin resume, attach and output.
 import { expect, it } from "vitest";
-import { attach, awaitEffects, control, effects, output, send } from "./support/control.js";
-import { describeTargets, sleep, uniqueTag, useServices } from "./support/suite.js";
+import { admin, attach, awaitEffects, control, effects, output, send } from "./support/control.js";
+import { describeTargets, eventually, sleep, uniqueTag, useServices } from "./support/suite.js";
 
 const services = useServices({ fixture: "control-services" });
 
@@ -53,6 +53,13 @@ describeTargets("error behaviours", services, (h) => {
     // Attempt 1 journals a run and fails; attempts 2 and 3 hit the mismatch and are retried.
     await awaitEffects(services, "mismatchAttempt", tag, 3);
     expect((await output(h, id)).status).toBe(470);
+    // The mismatch is reported on the invocation: sys_invocation.last_failure reads
+    // "[570 Journal mismatch] …" (the error code column differs: restate-server shows its RT code).
+    await eventually("last_failure of the journal mismatch", async () => {
+      const reply = await admin(h, "POST", "/query", { query: `SELECT last_failure FROM sys_invocation WHERE id = '${id}'` });
+      const row = reply.status === 200 ? reply.json<{ rows: { last_failure: string | null }[] }>().rows[0] : undefined;
+      return row?.last_failure !== null && row?.last_failure !== undefined && /^\[570 Journal mismatch\]/.test(row.last_failure) ? row : undefined;
+    });
     expect((await control(h, id, "kill")).status).toBe(200);
     const reply = await attach(h, id);
     expect(reply.status).toBe(409);

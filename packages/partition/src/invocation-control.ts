@@ -221,13 +221,28 @@ export function applyAttemptFailed(k: ControlKernel, command: AttemptFailed, fx:
     rcn: command.rcn ?? null,
     rct: command.rct ?? null,
   });
-  s.invLastFailure.run(command.msg, command.code, command.id);
+  s.invLastFailure.run(describeFailure(command.code, command.msg), command.code, command.id);
   if (command.then === "pause") {
     c.setPaused.run(command.now, command.id);
     fx.stopped.add(command.id);
   } else if (command.then === "fail") {
     k.complete(command.id, { code: command.code, msg: command.msg }, command.now, fx);
   }
+}
+
+/** Names of the failure codes an attempt ends with, as restate-server prefixes them in `last_failure`. */
+const failureReasons: Readonly<Record<number, string>> = {
+  500: "Internal",
+  503: "Unavailable",
+  570: "Journal mismatch",
+  571: "Protocol violation",
+  573: "Unsupported feature",
+};
+
+/** `last_failure` as restate-server shows it: `[570 Journal mismatch] message`. */
+export function describeFailure(code: number, message: string): string {
+  const reason = failureReasons[code];
+  return `[${code}${reason === undefined ? "" : ` ${reason}`}] ${message}`;
 }
 
 // ---- failure metadata -----------------------------------------------------------------------

@@ -136,7 +136,10 @@ describe("invocation control", () => {
         last_failure: "mismatch",
         last_failure_error_code: 570,
       });
-      expect(store.db.prepare("SELECT last_failure, last_failure_error_code FROM sys_invocation_status WHERE id = ?").get(a)).toEqual({ last_failure: "mismatch", last_failure_error_code: 570 });
+      expect(store.db.prepare("SELECT last_failure, last_failure_error_code FROM sys_invocation_status WHERE id = ?").get(a)).toEqual({
+        last_failure: "[570 Journal mismatch] mismatch",
+        last_failure_error_code: 570,
+      });
       expect(failureOf(store, b)).toEqual({ code: 418, message: "teapot" });
 
       // Replay into a fresh store (D3).

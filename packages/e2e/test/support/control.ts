@@ -13,7 +13,8 @@ export interface AdminReply {
 export async function admin(h: Harness, method: string, path: string, body?: unknown): Promise<AdminReply> {
   const response = await fetch(`${h.endpoints().adminUrl}${path}`, {
     method,
-    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+    headers: { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     signal: AbortSignal.timeout(requestTimeoutMs),
   });
   const text = await response.text();
