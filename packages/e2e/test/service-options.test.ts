@@ -51,6 +51,14 @@ describeTargets("service options", services, (h) => {
     expect((await admin(h, "PATCH", "/services/CtlOptions", { inactivity_timeout: "never" })).status).toBe(422);
   });
 
+  it("aborts an attempt that outlasts the handler's inactivity and abort timeouts, and retries it", async () => {
+    const tag = uniqueTag("abort");
+    // Without the abort (the default is 10 min) the first run would finish after 3 s and its
+    // result, 1, would be journaled; the answer says the second execution's result was.
+    expect(await h.call<string>("/CtlOptions/stuck", tag)).toBe(`unstuck ${tag} after 2`);
+    expect(effects(services, "stuckRun", tag)).toHaveLength(2);
+  });
+
   it("keeps an ingress-private service off the ingress but callable from services, until made public", async () => {
     const refused = await h.request("/CtlPrivate/hello", "ada", { notFoundRetryMs: 0 });
     expect(refused.status).toBe(400);

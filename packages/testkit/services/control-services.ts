@@ -155,6 +155,19 @@ export const options = restate.service({
     retryPolicy: { maxAttempts: 5, initialInterval: 250, maxInterval: 2_000, exponentiationFactor: 3, onMaxAttempts: "kill" },
   },
   handlers: {
+    /**
+     * Handler-level timeouts: its first ctx.run outlasts inactivity (300 ms) plus abort (500 ms),
+     * so the server aborts the attempt and the retry runs the closure again (then it returns at once).
+     */
+    stuck: restate.handlers.handler({ inactivityTimeout: 300, abortTimeout: 500 }, async (ctx: restate.Context, tag: string): Promise<string> => {
+      const result = await ctx.run("slow", async () => {
+        const attempt = nextAttempt(`stuck:${tag}`);
+        record("stuckRun", tag, { step: attempt });
+        if (attempt === 1) await new Promise((resolve) => setTimeout(resolve, 3_000));
+        return attempt;
+      });
+      return `unstuck ${tag} after ${result}`;
+    }),
     sleepy: async (ctx: restate.Context, tag: string): Promise<string> => {
       record("sleepyBody", tag);
       await ctx.sleep(1_500);
