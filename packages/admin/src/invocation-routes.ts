@@ -5,7 +5,7 @@
 //   PATCH  /invocations/{id}/kill                       200 | 404 | 409 completed
 //   PATCH  /invocations/{id}/purge                      200 | 404 | 409 not completed
 //   PATCH  /invocations/{id}/purge-journal              200 | 404 | 409 not completed
-//   PATCH  /invocations/{id}/pause                      202 pausing | 200 already paused | 404 | 409 not running
+//   PATCH  /invocations/{id}/pause                      202 pausing (running) | 200 paused (suspended) or already paused | 404 | 409 otherwise
 //   PATCH  /invocations/{id}/resume[?deployment=dp_…]   200 | 404 | 409 completed | 425 not started
 //   DELETE /invocations/{id}[?mode=cancel|kill|purge]   deprecated: 202 (cancel by default)
 //

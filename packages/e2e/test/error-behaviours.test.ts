@@ -85,6 +85,18 @@ describeTargets("error behaviours and cancellation over HTTP/1.1", http1Services
     expect(effects(http1Services, "pauseInRunAttempt", tag)).toHaveLength(2);
   });
 
+  it("pauses a suspended invocation at once (200) and resumes it (200)", async () => {
+    const tag = uniqueTag("rr-pause-suspended");
+    const id = await send(h, "/CtlChild/wait", tag);
+    await awaitEffects(http1Services, "childStarted", tag);
+    await sleep(500); // suspended on its awakeable
+    expect((await control(h, id, "pause")).status).toBe(200);
+    expect((await control(h, id, "pause")).status).toBe(200);
+    expect((await control(h, id, "resume")).status).toBe(200);
+    expect((await control(h, id, "kill")).status).toBe(200);
+    expect((await attach(h, id)).status).toBe(409);
+  });
+
   it("cancels a suspended invocation (202): the signal resumes it and the handler fails with 409", async () => {
     const tag = uniqueTag("rr-cancel");
     const id = await send(h, "/CtlChild/wait", tag);

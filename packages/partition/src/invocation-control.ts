@@ -150,7 +150,7 @@ export function applyControl(k: ControlKernel, id: string, op: ControlOp, deploy
       kill(k, id, now, fx, new Set());
       return;
     case "pause":
-      if (status !== "invoked") return;
+      if (status !== "invoked" && status !== "suspended") return;
       c.setPaused.run(now, id);
       fx.stopped.add(id);
       return;

@@ -453,9 +453,12 @@ export class Partition {
         return { outcome: "done", message: op === "purge" ? "purged" : "journal purged" };
       case "pause":
         if (status === "paused") return { outcome: "done", message: "already paused" };
-        if (status !== "invoked") return { outcome: "conflict", message: `invocation ${invocationId} is ${status}, not running; only running invocations can be paused` };
+        if (status !== "invoked" && status !== "suspended") {
+          return { outcome: "conflict", message: `invocation ${invocationId} is ${status}; only running or suspended invocations can be paused` };
+        }
         await this.#propose({ k: "ctl", now, id: invocationId, op: "pause" });
-        return { outcome: "accepted", message: "pausing" };
+        // A suspended invocation has no attempt to stop: it is paused at once.
+        return status === "suspended" ? { outcome: "done", message: "paused" } : { outcome: "accepted", message: "pausing" };
       case "resume": {
         if (completed) return { outcome: "conflict", message: `invocation ${invocationId} is already completed` };
         if (notStarted) return { outcome: "not-started", message: `invocation ${invocationId} has not started yet` };
