@@ -6,7 +6,8 @@
 //   PATCH  /invocations/{id}/purge                      200 | 404 | 409 not completed
 //   PATCH  /invocations/{id}/purge-journal              200 | 404 | 409 not completed
 //   PATCH  /invocations/{id}/pause                      202 pausing (running) | 200 paused (suspended) or already paused | 404 | 409 otherwise
-//   PATCH  /invocations/{id}/resume[?deployment=dp_…]   200 | 404 | 409 completed | 425 not started
+//   PATCH  /invocations/{id}/resume[?deployment=dp_…]   200 | 400 unknown deployment | 404 | 409 completed, or a
+//                                                       deployment named for one running or not pinned yet | 425 not started
 //   DELETE /invocations/{id}[?mode=cancel|kill|purge]   deprecated: 202 (cancel by default)
 //
 // Errors are the admin's `{"message", "restate_code"}`; an unparsable id is 400, a server without
@@ -47,9 +48,6 @@ export async function routeInvocation(admin: Admin, method: string, path: string
     const id = decodeURIComponent(op[1] ?? "");
     const name = op[2] as ControlTaskOp;
     const deployment = name === "resume" ? (query.get("deployment") ?? undefined) : undefined;
-    if (deployment !== undefined && admin.state.deployments[deployment] === undefined) {
-      throw new NotFoundError(`the deployment '${deployment}' does not exist`);
-    }
     const result = await controlOf(admin).control(id, name, deployment);
     return answer(id, name, result);
   }
@@ -80,7 +78,7 @@ function answer(id: string, op: ControlTaskOp, result: ControlTaskResult): Invoc
     case "accepted":
       return { status: 202 };
     case "not-found":
-      throw new NotFoundError(`the invocation '${id}' does not exist`);
+      throw new NotFoundError(result.message.length > 0 ? result.message : `the requested invocation '${id}' does not exist`);
     case "conflict":
       throw new ConflictError(`cannot ${op} invocation '${id}': ${result.message}`);
     case "not-started":

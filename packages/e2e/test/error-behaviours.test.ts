@@ -41,7 +41,11 @@ describeTargets("error behaviours", services, (h) => {
     expect(effects(services, "pauseInRunAttempt", tag)).toHaveLength(1);
     expect((await output(h, id)).status).toBe(470);
     await h.call("/CtlFlaky/fix", tag);
-    expect((await control(h, id, "resume")).status).toBe(200);
+    // Its Run command is journaled, so it is pinned: it may be resumed onto a named deployment
+    // (here the one it ran on); an unknown one is 400.
+    expect((await control(h, id, "resume", "?deployment=dp_11nGQpCRmau6ypL82KH2TnP")).status).toBe(400);
+    const deployments = (await admin(h, "GET", "/deployments")).json<{ deployments: { id: string }[] }>().deployments;
+    expect((await control(h, id, "resume", `?deployment=${deployments[0]?.id ?? ""}`)).status).toBe(200);
     const reply = await attach(h, id);
     expect(reply.status).toBe(200);
     expect(reply.json()).toBe(`unpaused ${tag}`);

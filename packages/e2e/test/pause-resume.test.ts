@@ -3,7 +3,7 @@
 // with restate-server's statuses; method: the control fixture's failing handlers (attempts
 // counted outside the server), admin PATCH /invocations/{id}/pause|resume, attach and output.
 import { expect, it } from "vitest";
-import { attach, awaitEffects, control, effects, eventuallyStatus, output, send } from "./support/control.js";
+import { admin, attach, awaitEffects, control, effects, eventuallyStatus, output, send } from "./support/control.js";
 import { describeTargets, sleep, uniqueTag, useServices } from "./support/suite.js";
 
 const services = useServices({ fixture: "control-services" });
@@ -20,6 +20,9 @@ describeTargets("pause and resume", services, (h) => {
     // A paused invocation answers pause with 200 (already paused).
     expect((await control(h, id, "pause")).status).toBe(200);
     await h.call("/CtlFlaky/fix", tag);
+    // It never stored a journal entry, so no deployment is pinned yet: none can be named (409).
+    const deployments = (await admin(h, "GET", "/deployments")).json<{ deployments: { id: string }[] }>().deployments;
+    expect((await control(h, id, "resume", `?deployment=${deployments[0]?.id ?? ""}`)).status).toBe(409);
     expect((await control(h, id, "resume")).status).toBe(200);
     const reply = await attach(h, id);
     expect(reply.status).toBe(200);
@@ -59,6 +62,8 @@ describeTargets("pause and resume", services, (h) => {
     expect((await control(h, id, "pause")).status).toBe(202);
     await eventuallyStatus("pause of a pausing invocation", () => control(h, id, "pause"), 200);
     expect((await control(h, id, "resume")).status).toBe(200);
+    // Running: its deployment cannot be changed now.
+    expect((await control(h, id, "resume", "?deployment=dp_11nGQpCRmau6ypL82KH2TnP")).status).toBe(409);
     // Running again (waiting on its awakeable): a pause takes effect anew.
     await eventuallyStatus("pause of the resumed invocation", () => control(h, id, "pause"), 202);
     expect((await control(h, id, "kill")).status).toBe(200);

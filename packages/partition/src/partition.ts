@@ -432,7 +432,7 @@ export class Partition {
     this.#assertOpen();
     this.#checkOwnId(invocationId);
     const status = this.#store.s.invStatus.get(invocationId) as string | undefined;
-    if (status === undefined) return { outcome: "not-found", message: `invocation ${invocationId} not found` };
+    if (status === undefined) return { outcome: "not-found", message: `the requested invocation '${invocationId}' does not exist` };
     const completed = status === "completed";
     const notStarted = status === "inboxed" || status === "scheduled";
     const now = Date.now();
@@ -462,8 +462,12 @@ export class Partition {
       case "resume": {
         if (completed) return { outcome: "conflict", message: `invocation ${invocationId} is already completed` };
         if (notStarted) return { outcome: "not-started", message: `invocation ${invocationId} has not started yet` };
-        if (deploymentId !== undefined && this.#options.schema().deployments[deploymentId] === undefined) {
-          throw new BadRequestError(`deployment ${deploymentId} not found`);
+        if (deploymentId !== undefined) {
+          const pinned = this.#store.s.invStartGet.get(invocationId) as StartRow | undefined;
+          if (status === "invoked" || pinned?.pinned_deployment_id === null || pinned === undefined) {
+            return { outcome: "conflict", message: `invocation ${invocationId} is still running or its deployment is not pinned yet; its deployment cannot be changed` };
+          }
+          if (this.#options.schema().deployments[deploymentId] === undefined) throw new BadRequestError(`the deployment '${deploymentId}' does not exist`);
         }
         this.#retries.delete(invocationId);
         const command: Command = { k: "ctl", now, id: invocationId, op: "resume" };
