@@ -70,6 +70,24 @@ describeTargets("pause and resume", services, (h) => {
     expect((await attach(h, id)).status).toBe(409);
   });
 
+  it("keeps a paused invocation paused across a SIGKILL restart, and resumes it after", async () => {
+    const tag = uniqueTag("pause-crash");
+    const id = await send(h, "/CtlFlaky/untilFixed", tag);
+    await awaitEffects(services, "untilFixedAttempt", tag, 3);
+    await eventuallyStatus("pause of the exhausted invocation", () => control(h, id, "pause"), 200);
+    await h.target.kill("SIGKILL");
+    await h.target.restart();
+    await sleep(1_000);
+    expect(effects(services, "untilFixedAttempt", tag)).toHaveLength(3);
+    expect((await output(h, id)).status).toBe(470);
+    await h.call("/CtlFlaky/fix", tag);
+    expect((await control(h, id, "resume")).status).toBe(200);
+    const reply = await attach(h, id);
+    expect(reply.status).toBe(200);
+    expect(reply.json()).toBe(`fixed ${tag}`);
+    expect(effects(services, "untilFixedAttempt", tag)).toHaveLength(4);
+  });
+
   it("answers resume of an invocation that has not started with 425", async () => {
     const key = uniqueTag("resume-inboxed");
     const holder = await send(h, `/CtlLock/${key}/hold`, `${key}-hold`);
