@@ -8,20 +8,25 @@ import { describeTargets, eventually, uniqueTag, useServices, type Harness } fro
 
 const services = useServices({ fixture: "workflow-services" });
 
-interface IdemApi {
-  work(ctx: unknown, input: { tag: string; sleepMs?: number }): Promise<string>;
+interface WorkInput {
+  tag: string;
+  sleepMs?: number;
 }
-interface IdemCallerApi {
+type IdemApi = {
+  work(ctx: unknown, input: WorkInput): Promise<string>;
+};
+type IdemCallerApi = {
   attach(ctx: unknown, invocationId: string): Promise<string>;
-}
-interface WfOrderApi {
+};
+// A type alias, not an interface: the client's workflow types need an index-signature-compatible shape.
+type WfOrderApi = {
   run(ctx: unknown, item: string): Promise<string>;
   reject(ctx: unknown, reason: string): Promise<string>;
   status(ctx: unknown): Promise<string | null>;
-}
-const idem: clients.ServiceDefinition<"IdemService", IdemApi> = { name: "IdemService" };
-const idemCaller: clients.ServiceDefinition<"IdemCaller", IdemCallerApi> = { name: "IdemCaller" };
-const wfOrder: clients.WorkflowDefinition<"WfOrder", WfOrderApi> = { name: "WfOrder" };
+};
+const idem = { name: "IdemService" };
+const idemCaller = { name: "IdemCaller" };
+const wfOrder = { name: "WfOrder" };
 
 const ingressOf = (h: Harness): clients.Ingress => clients.connect({ url: h.endpoints().ingressUrl });
 
@@ -29,7 +34,7 @@ describeTargets("attach and output", services, (h) => {
   it("attaches from the ingress: output is 470 while running, attach waits, both answer after", async () => {
     const tag = uniqueTag("ingress");
     const ingress = ingressOf(h);
-    const sent = await ingress.serviceSendClient(idem).work({ tag, sleepMs: 1_000 });
+    const sent = await ingress.serviceSendClient<IdemApi>(idem).work({ tag, sleepMs: 1_000 });
     const running = await h.request(`/restate/invocation/${sent.invocationId}/output`);
     expect(running.status).toBe(470);
     expect(running.json()).toMatchObject({ code: 470 });
@@ -42,10 +47,10 @@ describeTargets("attach and output", services, (h) => {
 
   it("attaches from a handler to a running invocation on another partition and gets its result", async () => {
     const ingress = ingressOf(h);
-    const attacher = ingress.serviceClient(idemCaller);
+    const attacher = ingress.serviceClient<IdemCallerApi>(idemCaller);
     // Several targets, so some land on another partition than their attacher.
     const tags = [0, 1, 2, 3].map((i) => uniqueTag(`handler-${i}`));
-    const sends = await Promise.all(tags.map((tag) => ingress.serviceSendClient(idem).work({ tag, sleepMs: 800 })));
+    const sends = await Promise.all(tags.map((tag) => ingress.serviceSendClient<IdemApi>(idem).work({ tag, sleepMs: 800 })));
     const answers = await Promise.all(sends.map((s) => attacher.attach(s.invocationId)));
     expect(answers).toEqual(tags.map((tag) => JSON.stringify(`worked ${tag}`)));
     // Attaching again to a completed invocation answers at once with the same result.
@@ -55,10 +60,10 @@ describeTargets("attach and output", services, (h) => {
   it("attaches from a handler to a failed invocation and gets its failure", async () => {
     const key = uniqueTag("failed");
     const ingress = ingressOf(h);
-    const wf = ingress.workflowClient(wfOrder, key);
+    const wf = ingress.workflowClient<WfOrderApi>(wfOrder, key);
     const submitted = await wf.workflowSubmit("ship");
     await eventually("the run to wait", async () => ((await wf.status()) === "waiting" ? true : undefined));
-    const attached = ingress.serviceClient(idemCaller).attach(submitted.invocationId);
+    const attached = ingress.serviceClient<IdemCallerApi>(idemCaller).attach(submitted.invocationId);
     expect(await wf.reject("no stock")).toBe("rejected");
     expect(await attached).toBe("500 no stock");
   });
@@ -71,6 +76,6 @@ describeTargets("attach and output", services, (h) => {
     const attach = await h.request(`/restate/invocation/${unknown}/attach`, undefined, { notFoundRetryMs: 0 });
     expect(attach.json()).toMatchObject({ code: 404, message: "not found", source: "invocation" });
     expect(attach.status).toBe(404);
-    expect(await ingressOf(h).serviceClient(idemCaller).attach(unknown)).toBe("404 not found");
+    expect(await ingressOf(h).serviceClient<IdemCallerApi>(idemCaller).attach(unknown)).toBe("404 not found");
   });
 });

@@ -9,20 +9,24 @@ import { describeTargets, eventually, sleep, uniqueTag, useServices, type Harnes
 
 const services = useServices({ fixture: "workflow-services" });
 
-interface IdemApi {
-  work(ctx: unknown, input: { tag: string; sleepMs?: number }): Promise<string>;
+interface WorkInput {
+  tag: string;
+  sleepMs?: number;
+}
+type IdemApi = {
+  work(ctx: unknown, input: WorkInput): Promise<string>;
   short(ctx: unknown, tag: string): Promise<string>;
-}
-interface IdemObjectApi {
+};
+type IdemObjectApi = {
   bump(ctx: unknown, tag: string): Promise<number>;
-}
-interface IdemCallerApi {
+};
+type IdemCallerApi = {
   callTwice(ctx: unknown, tag: string): Promise<{ results: string[]; ids: string[] }>;
   sendTwice(ctx: unknown, tag: string): Promise<string[]>;
-}
-const idem: clients.ServiceDefinition<"IdemService", IdemApi> = { name: "IdemService" };
-const idemObject: clients.VirtualObjectDefinition<"IdemObject", IdemObjectApi> = { name: "IdemObject" };
-const idemCaller: clients.ServiceDefinition<"IdemCaller", IdemCallerApi> = { name: "IdemCaller" };
+};
+const idem = { name: "IdemService" };
+const idemObject = { name: "IdemObject" };
+const idemCaller = { name: "IdemCaller" };
 
 const ingressOf = (h: Harness): clients.Ingress => clients.connect({ url: h.endpoints().ingressUrl });
 const executions = (kind: string, tag: string): number => services.sideEffects().filter((e) => e.kind === kind && e.tag === tag).length;
@@ -30,8 +34,8 @@ const executions = (kind: string, tag: string): number => services.sideEffects()
 describeTargets("idempotency keys", services, (h) => {
   it("answers a duplicate call with the original result without running it again", async () => {
     const tag = uniqueTag("call");
-    const client = ingressOf(h).serviceClient(idem);
-    const opts = clients.Opts.from({ idempotencyKey: tag });
+    const client = ingressOf(h).serviceClient<IdemApi>(idem);
+    const opts = clients.Opts.from<WorkInput, string>({ idempotencyKey: tag });
     // Concurrent duplicates: the second arrives while the first is running and attaches to it.
     const [a, b] = await Promise.all([client.work({ tag, sleepMs: 500 }, opts), client.work({ tag, sleepMs: 500 }, opts)]);
     expect([a, b]).toEqual([`worked ${tag}`, `worked ${tag}`]);
@@ -53,8 +57,8 @@ describeTargets("idempotency keys", services, (h) => {
   it("answers a duplicate send with PreviouslyAccepted and the same invocation id", async () => {
     const tag = uniqueTag("send");
     const ingress = ingressOf(h);
-    const send = ingress.serviceSendClient(idem);
-    const opts = clients.SendOpts.from({ idempotencyKey: tag });
+    const send = ingress.serviceSendClient<IdemApi>(idem);
+    const opts = clients.SendOpts.from<WorkInput>({ idempotencyKey: tag });
     const first = await send.work({ tag, sleepMs: 300 }, opts);
     const second = await send.work({ tag, sleepMs: 300 }, opts);
     expect(first.status).toBe("Accepted");
@@ -73,9 +77,9 @@ describeTargets("idempotency keys", services, (h) => {
 
   it("attaches to and reads the output of an idempotent request by its key", async () => {
     const tag = uniqueTag("by-key");
-    const unknown = await h.request(`/restate/invocation/IdemService/work/${tag}/output`);
+    const unknown = await h.request(`/restate/invocation/IdemService/work/${tag}/output`, undefined, { notFoundRetryMs: 0 });
     expect(unknown.status).toBe(404);
-    const sent = await ingressOf(h).serviceSendClient(idem).work({ tag, sleepMs: 1_000 }, clients.SendOpts.from({ idempotencyKey: tag }));
+    const sent = await ingressOf(h).serviceSendClient<IdemApi>(idem).work({ tag, sleepMs: 1_000 }, clients.SendOpts.from<WorkInput>({ idempotencyKey: tag }));
     expect((await h.request(`/restate/invocation/IdemService/work/${tag}/output`)).status).toBe(470);
     const attached = await h.request(`/restate/invocation/IdemService/work/${tag}/attach`);
     expect(attached.status).toBe(200);
@@ -84,9 +88,9 @@ describeTargets("idempotency keys", services, (h) => {
     expect(await h.call(`/restate/invocation/IdemService/work/${tag}/output`)).toBe(`worked ${tag}`);
 
     const objectKey = uniqueTag("obj");
-    const bumped = await ingressOf(h).objectClient(idemObject, objectKey).bump(tag, clients.Opts.from({ idempotencyKey: tag }));
+    const bumped = await ingressOf(h).objectClient<IdemObjectApi>(idemObject, objectKey).bump(tag, clients.Opts.from<string, number>({ idempotencyKey: tag }));
     expect(bumped).toBe(1);
-    expect(await ingressOf(h).objectClient(idemObject, objectKey).bump(tag, clients.Opts.from({ idempotencyKey: tag }))).toBe(1);
+    expect(await ingressOf(h).objectClient<IdemObjectApi>(idemObject, objectKey).bump(tag, clients.Opts.from<string, number>({ idempotencyKey: tag }))).toBe(1);
     expect(await h.call(`/restate/invocation/IdemObject/${objectKey}/bump/${tag}/attach`)).toBe(1);
     expect(await h.call(`/restate/invocation/IdemObject/${objectKey}/bump/${tag}/output`)).toBe(1);
     expect(executions("idem-bump", tag)).toBe(1);
@@ -106,7 +110,7 @@ describeTargets("idempotency keys", services, (h) => {
     expect(expires - duplicate.receivedAt).toBeLessThanOrEqual(2_000);
     await eventually(
       "the idempotent result to be cleaned up",
-      async () => ((await h.request(`/restate/invocation/IdemService/short/${tag}/output`)).status === 404 ? true : undefined),
+      async () => ((await h.request(`/restate/invocation/IdemService/short/${tag}/output`, undefined, { notFoundRetryMs: 0 })).status === 404 ? true : undefined),
       30_000,
       250,
     );
@@ -118,7 +122,7 @@ describeTargets("idempotency keys", services, (h) => {
   });
 
   it("deduplicates idempotent calls and sends made by a handler", async () => {
-    const caller = ingressOf(h).serviceClient(idemCaller);
+    const caller = ingressOf(h).serviceClient<IdemCallerApi>(idemCaller);
     const tag = uniqueTag("inner-call");
     const called = await caller.callTwice(tag);
     expect(called.results).toEqual([`worked ${tag}`, `worked ${tag}`]);

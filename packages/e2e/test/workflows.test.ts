@@ -9,7 +9,12 @@ import { describeTargets, eventually, uniqueTag, useServices, type Harness } fro
 
 const services = useServices({ fixture: "workflow-services" });
 
-interface WfOrderApi {
+interface WorkInput {
+  tag: string;
+  sleepMs?: number;
+}
+// A type alias, not an interface: the client's workflow types need an index-signature-compatible shape.
+type WfOrderApi = {
   run(ctx: unknown, item: string): Promise<string>;
   approve(ctx: unknown, who: string): Promise<string>;
   reject(ctx: unknown, reason: string): Promise<string>;
@@ -17,17 +22,21 @@ interface WfOrderApi {
   status(ctx: unknown): Promise<string | null>;
   peekBefore(ctx: unknown): Promise<string | null>;
   awaitApproval(ctx: unknown): Promise<string>;
-}
-interface WfShortApi {
+};
+type WfShortApi = {
   run(ctx: unknown, item: string): Promise<string>;
   item(ctx: unknown): Promise<string | null>;
-}
-interface IdemCallerApi {
+};
+type IdemCallerApi = {
   runWorkflowTwice(ctx: unknown, key: string): Promise<string[]>;
-}
-const wfOrder: clients.WorkflowDefinition<"WfOrder", WfOrderApi> = { name: "WfOrder" };
-const wfShort: clients.WorkflowDefinition<"WfShort", WfShortApi> = { name: "WfShort" };
-const idemCaller: clients.ServiceDefinition<"IdemCaller", IdemCallerApi> = { name: "IdemCaller" };
+};
+type IdemApi = {
+  work(ctx: unknown, input: WorkInput): Promise<string>;
+};
+const idem = { name: "IdemService" };
+const wfOrder = { name: "WfOrder" };
+const wfShort = { name: "WfShort" };
+const idemCaller = { name: "IdemCaller" };
 
 const ingressOf = (h: Harness): clients.Ingress => clients.connect({ url: h.endpoints().ingressUrl });
 const runsOf = (kind: string, key: string): number => services.sideEffects().filter((e) => e.kind === kind && e.tag === key).length;
@@ -35,7 +44,7 @@ const runsOf = (kind: string, key: string): number => services.sideEffects().fil
 describeTargets("workflows and durable promises", services, (h) => {
   it("runs `run` at most once per key: a second submit is PreviouslyAccepted, a second call 409", async () => {
     const key = uniqueTag("once");
-    const wf = ingressOf(h).workflowClient(wfOrder, key);
+    const wf = ingressOf(h).workflowClient<WfOrderApi>(wfOrder, key);
     const first = await wf.workflowSubmit("book");
     expect(first.status).toBe("Accepted");
     expect(first.invocationId).toMatch(/^inv_1/);
@@ -60,8 +69,8 @@ describeTargets("workflows and durable promises", services, (h) => {
 
   it("serves shared handlers while run waits: state, peek, resolve once, get, attach and output", async () => {
     const key = uniqueTag("shared");
-    const wf = ingressOf(h).workflowClient(wfOrder, key);
-    const unknown = await h.request(`/restate/workflow/WfOrder/${key}/output`);
+    const wf = ingressOf(h).workflowClient<WfOrderApi>(wfOrder, key);
+    const unknown = await h.request(`/restate/workflow/WfOrder/${key}/output`, undefined, { notFoundRetryMs: 0 });
     expect(unknown.status).toBe(404);
     expect(unknown.json()).toMatchObject({ code: 404, message: "invocation not found" });
     await wf.workflowSubmit("car");
@@ -96,7 +105,7 @@ describeTargets("workflows and durable promises", services, (h) => {
 
   it("fails run with the rejection of its promise", async () => {
     const key = uniqueTag("reject");
-    const wf = ingressOf(h).workflowClient(wfOrder, key);
+    const wf = ingressOf(h).workflowClient<WfOrderApi>(wfOrder, key);
     await wf.workflowSubmit("boat");
     await eventually("the run to wait", async () => ((await wf.status()) === "waiting" ? true : undefined));
     expect(await wf.reject("too expensive")).toBe("rejected");
@@ -111,21 +120,21 @@ describeTargets("workflows and durable promises", services, (h) => {
 
   it("answers a second run call from a handler with 409", async () => {
     const key = uniqueTag("from-handler");
-    const answers = await ingressOf(h).serviceClient(idemCaller).runWorkflowTwice(key);
+    const answers = await ingressOf(h).serviceClient<IdemCallerApi>(idemCaller).runWorkflowTwice(key);
     expect(answers).toEqual(["done from-handler-0", "409 the workflow method was already invoked"]);
     expect(runsOf("wf-short-run", key)).toBe(1);
   });
 
   it("cleans up a workflow's result and state after its retention; the key can run again", async () => {
     const key = uniqueTag("short");
-    const wf = ingressOf(h).workflowClient(wfShort, key);
+    const wf = ingressOf(h).workflowClient<WfShortApi>(wfShort, key);
     const submitted = await wf.workflowSubmit("first");
     expect(await wf.workflowAttach()).toBe("done first");
     expect(await wf.item()).toBe("first");
     // Retention is 2 s (the service's workflowRetention); clean-up follows it.
     await eventually(
       "the workflow's result to be cleaned up",
-      async () => ((await h.request(`/restate/workflow/WfShort/${key}/output`)).status === 404 ? true : undefined),
+      async () => ((await h.request(`/restate/workflow/WfShort/${key}/output`, undefined, { notFoundRetryMs: 0 })).status === 404 ? true : undefined),
       30_000,
       250,
     );
@@ -134,5 +143,35 @@ describeTargets("workflows and durable promises", services, (h) => {
     expect(again).toMatchObject({ invocationId: submitted.invocationId, status: "Accepted" });
     expect(await wf.workflowAttach()).toBe("done second");
     expect(runsOf("wf-short-run", key)).toBe(2);
+  });
+
+  it("keeps a waiting run, completed promises and idempotent results across a SIGKILL", async () => {
+    const ingress = (): clients.Ingress => ingressOf(h);
+    const waitingKey = uniqueTag("crash-wait");
+    const doneKey = uniqueTag("crash-done");
+    const tag = uniqueTag("crash-idem");
+    await ingress().workflowClient<WfOrderApi>(wfOrder, waitingKey).workflowSubmit("tent");
+    await ingress().workflowClient<WfOrderApi>(wfOrder, doneKey).workflowSubmit("lamp");
+    for (const key of [waitingKey, doneKey]) {
+      await eventually("the run to wait", async () => ((await ingress().workflowClient<WfOrderApi>(wfOrder, key).status()) === "waiting" ? true : undefined));
+    }
+    expect(await ingress().workflowClient<WfOrderApi>(wfOrder, doneKey).approve("dora")).toBe("resolved");
+    expect(await ingress().workflowClient<WfOrderApi>(wfOrder, doneKey).workflowAttach()).toBe("lamp: dora");
+    const opts = clients.Opts.from<WorkInput, string>({ idempotencyKey: tag });
+    expect(await ingress().serviceClient<IdemApi>(idem).work({ tag }, opts)).toBe(`worked ${tag}`);
+
+    await h.target.kill("SIGKILL");
+    await h.target.restart();
+
+    const waiting = ingress().workflowClient<WfOrderApi>(wfOrder, waitingKey);
+    expect(await waiting.peek()).toBe("none");
+    expect(await waiting.approve("eve")).toBe("resolved");
+    expect(await waiting.workflowAttach()).toBe("tent: eve");
+    const done = ingress().workflowClient<WfOrderApi>(wfOrder, doneKey);
+    expect(await done.approve("again")).toBe("409 promise was already completed");
+    expect((await done.workflowOutput()).result).toBe("lamp: dora");
+    expect((await done.workflowSubmit("lamp")).status).toBe("PreviouslyAccepted");
+    expect(await ingress().serviceClient<IdemApi>(idem).work({ tag }, opts)).toBe(`worked ${tag}`);
+    expect([runsOf("wf-run", waitingKey), runsOf("wf-run", doneKey), runsOf("idem-work", tag)]).toEqual([1, 1, 1]);
   });
 });
