@@ -1,6 +1,6 @@
 // Goal: workflows and durable promises behave as on restate-server — `run` at most once per key,
 // shared handlers beside it, promises got, peeked, resolved and rejected once, attach/output by
-// workflow key, retention clean-up; method: the WfOrder/WfShort/IdemCaller fixtures driven with
+// workflow key, retention clean-up, a SIGKILL losing nothing, the same over HTTP/1.1; method: the WfOrder/WfShort/IdemCaller fixtures driven with
 // the official ingress client (typed calls, workflowSubmit/Attach/Output) plus raw requests where
 // a status code or body must be checked, against both targets.
 import * as clients from "@restatedev/restate-sdk-clients";
@@ -29,6 +29,7 @@ type WfShortApi = {
 };
 type IdemCallerApi = {
   runWorkflowTwice(ctx: unknown, key: string): Promise<string[]>;
+  callTwice(ctx: unknown, tag: string): Promise<{ results: string[]; ids: string[] }>;
 };
 type IdemApi = {
   work(ctx: unknown, input: WorkInput): Promise<string>;
@@ -173,5 +174,39 @@ describeTargets("workflows and durable promises", services, (h) => {
     expect((await done.workflowSubmit("lamp")).status).toBe("PreviouslyAccepted");
     expect(await ingress().serviceClient<IdemApi>(idem).work({ tag }, opts)).toBe(`worked ${tag}`);
     expect([runsOf("wf-run", waitingKey), runsOf("wf-run", doneKey), runsOf("idem-work", tag)]).toEqual([1, 1, 1]);
+  });
+});
+
+const http1Services = useServices({ fixture: "workflow-services", http1: true });
+
+describeTargets("workflows over a request/response deployment (HTTP/1.1)", http1Services, (h) => {
+  const runs = (kind: string, tag: string): number => http1Services.sideEffects().filter((e) => e.kind === kind && e.tag === tag).length;
+
+  it("suspends run and a shared handler on the promise and resumes both when it is resolved", async () => {
+    const key = uniqueTag("rr-wf");
+    const wf = ingressOf(h).workflowClient<WfOrderApi>(wfOrder, key);
+    await wf.workflowSubmit("kite");
+    await eventually("the run to wait", async () => ((await wf.status()) === "waiting" ? true : undefined));
+    const waiting = await h.request(`/WfOrder/${key}/awaitApproval/send`);
+    const waitingId = waiting.json<{ invocationId: string }>().invocationId;
+    expect(await wf.approve("fay")).toBe("resolved");
+    expect(await wf.approve("gus")).toBe("409 promise was already completed");
+    expect(await wf.workflowAttach()).toBe("kite: fay");
+    expect(await h.call(`/restate/invocation/${waitingId}/attach`)).toBe("fay");
+    expect(runs("wf-run", key)).toBe(1);
+  });
+
+  it("answers idempotent calls and workflow calls made by a handler across its suspensions", async () => {
+    const key = uniqueTag("rr-twice");
+    expect(await ingressOf(h).serviceClient<IdemCallerApi>(idemCaller).runWorkflowTwice(key)).toEqual([
+      "done from-handler-0",
+      "409 the workflow method was already invoked",
+    ]);
+    expect(runs("wf-short-run", key)).toBe(1);
+    const tag = uniqueTag("rr-idem");
+    const called = await ingressOf(h).serviceClient<IdemCallerApi>(idemCaller).callTwice(tag);
+    expect(called.results).toEqual([`worked ${tag}`, `worked ${tag}`]);
+    expect(called.ids[1]).toBe(called.ids[0]);
+    expect(runs("idem-work", tag)).toBe(1);
   });
 });
