@@ -18,6 +18,7 @@ export type {
   ServiceInfo,
   ServiceType,
   SignalTaskResult,
+  SetStateTaskResult,
   WireError,
   WorkerEvent,
   WorkerTask,
@@ -33,6 +34,7 @@ export {
   PartitionQueueFullError,
   ServiceNotFoundError,
   StoreCorruptError,
+  StateConflictError,
   WorkerStateError,
   WrongPartitionError,
   partitionErrorClasses,
@@ -42,3 +44,4 @@ export {
 export type { PartitionErrorCode } from "./errors.js";
 export { defaultInboxLengthMax, defaultInflightInvocationsMax, defaultIdempotencyRetentionMs, defaultWorkflowRetentionMs } from "./constants.js";
 export { idempotentServicePartitionKey } from "./idempotency.js";
+export { stateVersion } from "./state-version.js";
