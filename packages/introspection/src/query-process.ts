@@ -22,6 +22,7 @@ import Database from "better-sqlite3";
 import { queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
+import { toSqliteDialect } from "./sql-dialect.js";
 import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
 
 export interface QueryRequest {
@@ -122,7 +123,7 @@ function run(db: Database.Database, request: QueryRequest): { contentType: strin
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
-    statement = db.prepare(sql);
+    statement = db.prepare(toSqliteDialect(sql));
   } catch (error) {
     throw new Failure("ERR_QUERY_INVALID", (error as Error).message);
   }

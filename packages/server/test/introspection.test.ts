@@ -161,6 +161,10 @@ describe("POST /query", () => {
     expect(listed.map((r) => r.id).sort()).toEqual([ids.holder, ids.pending].sort());
     expect(listed.every((r) => r.minimum_count === 2 && typeof r.comp_latest_deployment === "string")).toBe(true);
     expect(listed.find((r) => r.id === ids.holder)?.known_deployment_id).toMatch(/^dp_/);
+    // DataFusion's `index` column unquoted (SQLite's keyword), as `restate invocations describe` sends it.
+    const journal = await rows(`SELECT sj.index, sj.entry_type, sj.completed, sj.invoked_id, sj.invoked_target, sj.sleep_wakeup_at, sj.name,
+      sj.promise_name, sj.version, sj.entry_json, sj.appended_at FROM sys_journal sj WHERE sj.id = '${ids.suspended}' ORDER BY index DESC LIMIT 100`);
+    expect(journal.map((e) => e.index)).toEqual([1, 0]);
   });
 
   it("answers an Arrow IPC stream without accept: application/json (COUNT(*) as Int64), and 406 for other formats", async () => {
