@@ -9,6 +9,7 @@
 //                  and compared as text, and read as timestamps by Restate's CLI.
 //   booleans    => INTEGER 0/1 in SQL; answered as JSON/Arrow booleans (see booleanColumns).
 //   durations   => INTEGER milliseconds.
+//   partition_key => TEXT, the u64 in decimal (past SQLite's signed 64-bit INTEGER), as stored.
 //   binary      => BLOB; answered as lowercase hex in JSON (as Arrow's JSON writer does).
 //
 // The metadata tables (sys_service, sys_deployment) are TEMP tables the query process refills
@@ -72,7 +73,7 @@ const invocationStateColumns = `raw_status = 'invoked' AS in_flight, NULL AS ret
   NULL AS last_failure_related_command_type, NULL AS last_awaiting_on_future_json`;
 
 const journalArm = (s: string): string => `SELECT
-  NULL AS partition_key,
+  cairn_id_partition_key(x.id) AS partition_key,
   x.id AS id,
   x."index" AS "index",
   cairn_entry_type(x.entry_type) AS entry_type,
@@ -91,20 +92,20 @@ const journalArm = (s: string): string => `SELECT
 FROM (SELECT j.*, cairn_entry(j.entry_type, j.raw, 'completion_id') AS cid,
   cairn_entry(j.entry_type, j.raw, 'invocation_id_completion_id') AS iid FROM ${s}.sys_journal j) x`;
 
-const stateArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key,
+const stateArm = (s: string): string => `SELECT cairn_key_partition_key(service_key) AS partition_key, NULL AS scope, service_name, service_key,
   CAST(key AS TEXT) AS key, length(key) AS key_length, cairn_utf8(value) AS value_utf8, value, length(value) AS value_length
 FROM ${s}.state`;
 
-const inboxArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, id, sequence_number,
+const inboxArm = (s: string): string => `SELECT cairn_id_partition_key(id) AS partition_key, service_name, service_key, id, sequence_number,
   ${ts("created_at")} AS created_at FROM ${s}.sys_inbox`;
 
-const keyedArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, invocation_id
+const keyedArm = (s: string): string => `SELECT cairn_id_partition_key(invocation_id) AS partition_key, service_name, service_key, invocation_id
 FROM ${s}.sys_keyed_service_status`;
 
-const idempotencyArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, service_handler,
+const idempotencyArm = (s: string): string => `SELECT cairn_id_partition_key(invocation_id) AS partition_key, service_name, service_key, service_handler,
   idempotency_key, invocation_id FROM ${s}.sys_idempotency`;
 
-const promiseArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key, key,
+const promiseArm = (s: string): string => `SELECT cairn_key_partition_key(service_key) AS partition_key, NULL AS scope, service_name, service_key, key,
   completed, completion_success_value, cairn_utf8(completion_success_value) AS completion_success_value_utf8,
   CASE WHEN completion_failure_code IS NOT NULL THEN '[' || completion_failure_code || '] ' || completion_failure_message END AS completion_failure
 FROM ${s}.sys_promise`;

@@ -129,6 +129,11 @@ describe("POST /query", () => {
       { service_name: "E2eSleeper", service_handler: "sleep", idempotency_key: "sleep-1", invocation_id: ids.suspended },
     ]);
     expect(await rows(`SELECT count(*) AS n FROM sys_promise`)).toHaveLength(1);
+    // partition_key agrees across tables: the inboxed invocation's, the state key's and its invocation's.
+    expect(await rows(`SELECT count(*) AS n FROM sys_inbox i JOIN sys_invocation v ON v.id = i.id AND v.partition_key = i.partition_key`)).toEqual([{ n: 1 }]);
+    expect(
+      await rows(`SELECT count(*) AS n FROM state s JOIN sys_invocation v ON v.target_service_key = s.service_key AND v.partition_key = s.partition_key WHERE s.service_key = 's1'`),
+    ).toEqual([{ n: 2 }]);
   });
 
   it("sys_service and sys_deployment come from the admin metadata", async () => {
