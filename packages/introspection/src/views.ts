@@ -127,7 +127,7 @@ export function viewStatements(partitions: readonly number[]): string[] {
     `CREATE TEMP VIEW sys_invocation_status AS SELECT ${invocationStatusColumns} FROM cairn_invocation v`,
     `CREATE TEMP VIEW sys_invocation_state AS SELECT partition_key, id, ${invocationStateColumns} FROM cairn_invocation v WHERE raw_status = 'invoked'`,
     `CREATE TEMP VIEW sys_invocation AS SELECT ${invocationStatusColumns.replace("raw_status AS status, ", "")}, NULL AS vqueue_id, NULL AS scope, NULL AS limit_key,
-      NULL AS suspended_waiting_future_json, ${invocationStateColumns},
+      suspended_waiting_future_json, ${invocationStateColumns},
       CASE raw_status WHEN 'inboxed' THEN 'pending' WHEN 'invoked' THEN 'running' ELSE raw_status END AS status
       FROM cairn_invocation v`,
     `CREATE TEMP VIEW sys_journal AS ${unionOf(partitions, journalArm)}`,

@@ -91,6 +91,9 @@ describe("POST /query", () => {
     expect(byId.get(ids.running)).toMatchObject({ target: "WorkerAwakeables/await", status: "running" });
     const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
     expect(state).toEqual([{ id: ids.running, in_flight: true }]);
+    const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
+    expect(waiting?.completions).toBe("1");
+    expect(JSON.parse(String(waiting?.future))).toMatchObject({ waitingCompletions: [1] });
     const raw = await rows(`SELECT status FROM sys_invocation_status WHERE id = '${ids.pending}'`);
     expect(raw).toEqual([{ status: "inboxed" }]);
   });
