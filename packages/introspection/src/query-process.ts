@@ -57,7 +57,9 @@ function open(dataDir: string, partitions: number): Database.Database {
     db.prepare(`ATTACH DATABASE ? AS ${partitionSchema(p)}`).run(path);
   }
   registerFunctions(db);
-  for (const statement of viewStatements(list)) db.exec(statement);
+  const hasAttempts = (p: number): boolean =>
+    db.prepare(`SELECT 1 FROM ${partitionSchema(p)}.sqlite_master WHERE type = 'table' AND name = 'sys_invocation_state'`).get() !== undefined;
+  for (const statement of viewStatements(list, hasAttempts)) db.exec(statement);
   db.exec("ATTACH DATABASE ':memory:' AS information_schema");
   db.exec(`CREATE TABLE information_schema.tables (table_catalog TEXT, table_schema TEXT, table_name TEXT, table_type TEXT)`);
   db.exec(`CREATE TABLE information_schema.columns (table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT,
