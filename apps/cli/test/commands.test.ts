@@ -143,23 +143,38 @@ describe.each([
     const human = await cairn(["state", "get", "E2eCounter", "alice"], env);
     expect(human.stdout).toMatch(/^KEY\s+VALUE\nlog\s+\["cli:1"\]\nvalue\s+5\n$/);
 
+    // set waits until its change is applied: the next read sees it.
     expect((await cairn(["state", "set", "E2eCounter", "alice", "value", "41"], env)).stdout).toBe("Set E2eCounter/alice value\n");
-    await waitFor("value 41", async () => ((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "alice"], env)).state.value === 41 ? true : undefined));
+    expect((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "alice", "value"], env)).state).toEqual({ value: 41 });
     // The handler sees the new value: 41 + 1.
     expect((await cairnJson<{ output: unknown }>(["invoke", "E2eCounter/alice/add", JSON.stringify({ n: 1, client: "cli", seq: 2 })], env)).output).toBe(42);
 
     expect((await cairn(["state", "clear", "E2eCounter", "alice", "log"], env)).stdout).toBe("Removed log from E2eCounter/alice\n");
-    await waitFor("log removed", async () => {
-      const s = await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "alice"], env);
-      return Object.keys(s.state).join() === "value" ? true : undefined;
-    });
+    expect(Object.keys((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "alice"], env)).state)).toEqual(["value"]);
     const refused = await cairn(["state", "clear", "E2eCounter", "alice"], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/needs a confirmation; run it on a terminal or pass --yes/);
     const cleared = await cairn(["state", "clear", "E2eCounter", "alice", "--yes"], env);
     expect(cleared.stdout).toBe("Cleared E2eCounter/alice\n");
-    await waitFor("state cleared", async () => ((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "alice"], env)).state.value === undefined ? true : undefined));
     expect((await cairn(["state", "get", "E2eCounter", "alice"], env)).stdout).toBe("No state for E2eCounter/alice.\n");
+  });
+
+  it("state set on a busy key is queued, and a write whose read went stale is reported as a conflict", async () => {
+    const holder = await send("E2eCounter/carol/hold", { ms: 600_000, tag: "state" });
+    await waitFor("carol's hold running", async () => ((await statusOf(holder))?.status === "running" ? true : undefined));
+    const queued = await cairn(["state", "set", "E2eCounter", "carol", "first", "1", "--wait", "1000"], env);
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(queued.stdout).toBe("Queued E2eCounter/carol first\n");
+    expect(queued.stderr).toMatch(/accepted but not applied yet: the key is busy/);
+    // The second write read the same (old) state; once the hold ends the first write applies, so
+    // the second one's version is stale: the server drops it and the command says so.
+    const second = cairn(["state", "set", "E2eCounter", "carol", "second", "2", "--wait", "8000"], env);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await cairn(["invocations", "kill", holder], env)).code).toBe(0);
+    const conflict = await second;
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(/error: the state of E2eCounter\/carol changed while this command ran; nothing was written/);
+    expect((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "carol"], env)).state).toEqual({ first: 1 });
   });
 
   it("invocations list with filters, describe with its journal, and sql", async () => {
