@@ -181,7 +181,19 @@ export type WorkerTask =
       signalIndex: number;
       result: { value: Uint8Array } | { failure: InvocationFailure };
     }
+  /**
+   * Replaces the whole state of one virtual-object or workflow key (admin
+   * `POST /services/{name}/state`) through the partition's log; answers once durable and applied.
+   * Refused with ERR_PARTITION_STATE_CONFLICT while an invocation holds the key's lock, or when
+   * `version` (Restate's StateMutationVersion of the state the caller read) is not the current one.
+   */
+  | { kind: "set-state"; partition: number; service: string; key: string; entries: [string, Uint8Array][]; version?: string }
   | { kind: "close" };
+
+/** Answer of a `set-state` task. */
+export interface SetStateTaskResult {
+  accepted: true;
+}
 
 /** Answer of an `attach` task. A completed invocation is retained for its journal retention (1 d). */
 export type AttachTaskResult =
@@ -203,7 +215,7 @@ export interface SignalTaskResult {
 
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
- * attach → AttachTaskResult, signal → SignalTaskResult, close → void.
+ * attach → AttachTaskResult, signal → SignalTaskResult, set-state → SetStateTaskResult, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

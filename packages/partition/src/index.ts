@@ -18,6 +18,7 @@ export type {
   ServiceInfo,
   ServiceType,
   SignalTaskResult,
+  SetStateTaskResult,
   WireError,
   WorkerEvent,
   WorkerTask,
@@ -33,6 +34,7 @@ export {
   PartitionQueueFullError,
   ServiceNotFoundError,
   StoreCorruptError,
+  StateConflictError,
   WorkerStateError,
   WrongPartitionError,
   partitionErrorClasses,
@@ -41,3 +43,4 @@ export {
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
 export { defaultInboxLengthMax, defaultInflightInvocationsMax } from "./constants.js";
+export { stateVersion } from "./state-version.js";

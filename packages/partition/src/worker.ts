@@ -60,6 +60,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).attach(task.invocationId, task.wait);
     case "signal":
       return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
+    case "set-state":
+      return partitionOf(task.partition).setState(task.service, task.key, task.entries, task.version);
     case "close":
       return close();
   }
