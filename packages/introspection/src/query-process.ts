@@ -23,6 +23,7 @@ import { queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
 import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
+import { quoteReservedIdentifiers } from "./datafusion-identifiers.js";
 
 export interface QueryRequest {
   readonly kind: "query";
@@ -118,7 +119,7 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = request.sql.trim().replace(/;\s*$/, "");
+  const sql = quoteReservedIdentifiers(request.sql.trim().replace(/;\s*$/, ""));
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
