@@ -44,7 +44,7 @@ interface Invocation {
 describe.each([
   ["cairn", startCairn],
   ["restate-server", startRestate],
-] as const)("cairn against %s", (_name, start) => {
+] as const)("cairn against %s", (name, start) => {
   let target: Target;
   let services: SdkService;
   let env: Record<string, string>;
@@ -159,9 +159,20 @@ describe.each([
     expect((await cairn(["state", "get", "E2eCounter", "alice"], env)).stdout).toBe("No state for E2eCounter/alice.\n");
   });
 
-  it("state set on a busy key is queued, and a write whose read went stale is reported as a conflict", async () => {
+  it("state set on a busy key: queued then a stale write reported as a conflict (restate-server), or refused with 409 (Cairn)", async () => {
     const holder = await send("E2eCounter/carol/hold", { ms: 600_000, tag: "state" });
     await waitFor("carol's hold running", async () => ((await statusOf(holder))?.status === "running" ? true : undefined));
+    if (name === "cairn") {
+      // Cairn refuses a state change while an invocation holds the key (restate-server queues it).
+      const refused = await cairn(["state", "set", "E2eCounter", "carol", "first", "1"], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/error: POST \/services\/E2eCounter\/state failed with 409.*held by invocation/);
+      expect((await cairn(["invocations", "kill", holder], env)).code).toBe(0);
+      await waitFor("the key free", async () => ((await statusOf(holder))?.status === "completed" ? true : undefined));
+      expect((await cairn(["state", "set", "E2eCounter", "carol", "first", "1"], env)).stdout).toBe("Set E2eCounter/carol first\n");
+      expect((await cairnJson<{ state: Record<string, unknown> }>(["state", "get", "E2eCounter", "carol"], env)).state).toEqual({ first: 1 });
+      return;
+    }
     const queued = await cairn(["state", "set", "E2eCounter", "carol", "first", "1", "--wait", "1000"], env);
     expect(queued.code, queued.stderr).toBe(0);
     expect(queued.stdout).toBe("Queued E2eCounter/carol first\n");
