@@ -1,7 +1,4 @@
-// Goal: every cairn command works as a user runs it, against a real Cairn server (and, with
-// CAIRN_CLI_TEST_TARGETS=cairn,restate-server, the same suite against the reference restate-server); method: the built binary as a child
-// process against official-SDK e2e services, --json parsed and checked, human output checked,
-// confirmations and progress bars in a pseudo-terminal, exit codes on errors.
+// Goal: every cairn command works as a user runs it, against a real Cairn server (and, with CAIRN_CLI_TEST_TARGETS=cairn,restate-server, against the reference restate-server too); method: the built binary as a child process against official-SDK e2e services, --json parsed and checked, human output checked, confirmations and progress bars in a pseudo-terminal, exit codes on errors.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
