@@ -44,5 +44,13 @@ export {
   toWireError,
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
-export { defaultInboxLengthMax, defaultInflightInvocationsMax, defaultOutboxLengthMax, requestBodyBytesLimit } from "./constants.js";
+export {
+  defaultInboxLengthMax,
+  defaultInflightInvocationsMax,
+  defaultIdempotencyRetentionMs,
+  defaultOutboxLengthMax,
+  defaultWorkflowRetentionMs,
+  requestBodyBytesLimit,
+} from "./constants.js";
+export { idempotentServicePartitionKey } from "./idempotency.js";
 export { stateVersion } from "./state-version.js";

@@ -37,6 +37,8 @@ export interface ControlKernel {
   readonly partitionCount: number;
   /** Completes an invocation with a failure (answers waiters and caller, releases the key). */
   complete(id: string, failure: WireFailure, now: number, fx: ControlEffects): void;
+  /** Deletes a completed invocation as its retention timer would (a workflow run takes its key's state and promises). */
+  purge(id: string): void;
   sendOutbox(to: number, msg: OutboxPayload, fx: ControlEffects): void;
 }
 
@@ -163,11 +165,9 @@ export function applyControl(k: ControlKernel, id: string, op: ControlOp, deploy
       return;
     case "purge":
       if (status !== "completed") return;
-      s.journalDelete.run(id);
-      s.idempotencyDeleteFor.run(id);
+      k.purge(id);
       c.timersDeleteAll.run(id);
       c.stateDelete.run(id);
-      s.invDelete.run(id);
       fx.timersChanged = true;
       return;
     case "purge-journal":

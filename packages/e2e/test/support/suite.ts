@@ -31,7 +31,7 @@ export interface Services {
 }
 
 /**
- * Starts `services/e2e-services.ts` for this file; its side effects go to a temp file. By default
+ * Starts `services/e2e-services.ts` (or `services/{fixture}.ts`) for this file; its side effects go to a temp file. By default
  * it serves HTTP/2 (bidirectional streaming); `http1` serves the SDK's HTTP/1.1 request/response
  * handler, where every await that is not journaled yet ends the attempt with a suspension.
  * `fixture` names another file of services/ (default `e2e-services`).
