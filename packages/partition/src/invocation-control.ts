@@ -215,7 +215,7 @@ export function applyAttemptFailed(k: ControlKernel, command: AttemptFailed, fx:
     c: command.c,
     now: command.now,
     next: command.then === "retry" ? (command.next ?? null) : null,
-    msg: command.msg,
+    msg: describeFailure(command.code, command.msg),
     code: command.code,
     rci: command.rci ?? null,
     rcn: command.rcn ?? null,

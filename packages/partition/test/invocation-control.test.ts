@@ -133,7 +133,7 @@ describe("invocation control", () => {
       expect(store.db.prepare("SELECT retry_count, retry_count_since_stored, last_failure, last_failure_error_code FROM sys_invocation_state WHERE id = ?").get(a)).toEqual({
         retry_count: 2,
         retry_count_since_stored: 2,
-        last_failure: "mismatch",
+        last_failure: "[570 Journal mismatch] mismatch",
         last_failure_error_code: 570,
       });
       expect(store.db.prepare("SELECT last_failure, last_failure_error_code FROM sys_invocation_status WHERE id = ?").get(a)).toEqual({
