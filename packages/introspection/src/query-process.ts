@@ -22,6 +22,7 @@ import Database from "better-sqlite3";
 import { queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
+import { toSqliteDialect } from "./sql-dialect.js";
 import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
 
 export interface QueryRequest {
@@ -56,7 +57,9 @@ function open(dataDir: string, partitions: number): Database.Database {
     db.prepare(`ATTACH DATABASE ? AS ${partitionSchema(p)}`).run(path);
   }
   registerFunctions(db);
-  for (const statement of viewStatements(list)) db.exec(statement);
+  const hasAttempts = (p: number): boolean =>
+    db.prepare(`SELECT 1 FROM ${partitionSchema(p)}.sqlite_master WHERE type = 'table' AND name = 'sys_invocation_state'`).get() !== undefined;
+  for (const statement of viewStatements(list, hasAttempts)) db.exec(statement);
   db.exec("ATTACH DATABASE ':memory:' AS information_schema");
   db.exec(`CREATE TABLE information_schema.tables (table_catalog TEXT, table_schema TEXT, table_name TEXT, table_type TEXT)`);
   db.exec(`CREATE TABLE information_schema.columns (table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT,
@@ -118,11 +121,11 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = request.sql.trim().replace(/;\s*$/, "");
+  const sql = (request.sql.trim().replace(/;\s*$/, ""));
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
-    statement = db.prepare(sql);
+    statement = db.prepare(toSqliteDialect(sql));
   } catch (error) {
     throw new Failure("ERR_QUERY_INVALID", (error as Error).message);
   }

@@ -91,6 +91,9 @@ describe("POST /query", () => {
     expect(byId.get(ids.running)).toMatchObject({ target: "WorkerAwakeables/await", status: "running" });
     const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
     expect(state).toEqual([{ id: ids.running, in_flight: true }]);
+    const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
+    expect(waiting?.completions).toBe("1");
+    expect(JSON.parse(String(waiting?.future))).toMatchObject({ waitingCompletions: [1] });
     const raw = await rows(`SELECT status FROM sys_invocation_status WHERE id = '${ids.pending}'`);
     expect(raw).toEqual([{ status: "inboxed" }]);
   });
@@ -129,6 +132,11 @@ describe("POST /query", () => {
       { service_name: "E2eSleeper", service_handler: "sleep", idempotency_key: "sleep-1", invocation_id: ids.suspended },
     ]);
     expect(await rows(`SELECT count(*) AS n FROM sys_promise`)).toHaveLength(1);
+    // partition_key agrees across tables: the inboxed invocation's, the state key's and its invocation's.
+    expect(await rows(`SELECT count(*) AS n FROM sys_inbox i JOIN sys_invocation v ON v.id = i.id AND v.partition_key = i.partition_key`)).toEqual([{ n: 1 }]);
+    expect(
+      await rows(`SELECT count(*) AS n FROM state s JOIN sys_invocation v ON v.target_service_key = s.service_key AND v.partition_key = s.partition_key WHERE s.service_key = 's1'`),
+    ).toEqual([{ n: 2 }]);
   });
 
   it("sys_service and sys_deployment come from the admin metadata", async () => {
@@ -161,6 +169,10 @@ describe("POST /query", () => {
     expect(listed.map((r) => r.id).sort()).toEqual([ids.holder, ids.pending].sort());
     expect(listed.every((r) => r.minimum_count === 2 && typeof r.comp_latest_deployment === "string")).toBe(true);
     expect(listed.find((r) => r.id === ids.holder)?.known_deployment_id).toMatch(/^dp_/);
+    // DataFusion's `index` column unquoted (SQLite's keyword), as `restate invocations describe` sends it.
+    const journal = await rows(`SELECT sj.index, sj.entry_type, sj.completed, sj.invoked_id, sj.invoked_target, sj.sleep_wakeup_at, sj.name,
+      sj.promise_name, sj.version, sj.entry_json, sj.appended_at FROM sys_journal sj WHERE sj.id = '${ids.suspended}' ORDER BY index DESC LIMIT 100`);
+    expect(journal.map((e) => e.index)).toEqual([1, 0]);
   });
 
   it("answers an Arrow IPC stream without accept: application/json (COUNT(*) as Int64), and 406 for other formats", async () => {
