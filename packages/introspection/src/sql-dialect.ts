@@ -30,6 +30,12 @@ export function toSqliteDialect(sql: string): string {
       const stop = end === -1 ? sql.length : end + 2;
       out += sql.slice(i, stop);
       i = stop;
+    } else if (/[0-9]/.test(c)) {
+      // A numeric literal (1e5, 0x1F, 2.5) is one token: no word starts inside it.
+      let end = i + 1;
+      while (end < sql.length && /[A-Za-z0-9_.$]/.test(sql[end] ?? "")) end += 1;
+      out += sql.slice(i, end);
+      i = end;
     } else if (/[A-Za-z_]/.test(c)) {
       let end = i + 1;
       while (end < sql.length && /[A-Za-z0-9_$]/.test(sql[end] ?? "")) end += 1;
