@@ -122,7 +122,7 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = (request.sql.trim().replace(/;\s*$/, ""));
+  const sql = request.sql.trim().replace(/;\s*$/, "");
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
