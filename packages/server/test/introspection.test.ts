@@ -64,6 +64,12 @@ beforeAll(async () => {
     body: JSON.stringify([{ op: "set", key: "name", value: "Ada" }, { op: "set", key: "n", value: 7 }]),
   });
   expect(applied.status).toBe(200);
+  const failed = await ingressCall(`${server.ingressUrl}/E2eGreeter/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("no tea") });
+  expect(failed.status).toBe(418);
+  ids.failed = failed.headers.get("x-restate-id") ?? "";
+  const delayed = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet/send?delay=10m`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("later") });
+  expect(delayed.status).toBe(202);
+  ids.scheduled = ((await delayed.json()) as { invocationId: string }).invocationId;
   ids.suspended = await send("E2eSleeper/sleep", 600_000, { "idempotency-key": "sleep-1" });
   ids.holder = await send("E2eCounter/k1/hold", { ms: 600_000, tag: "h" });
   await waitUntil(async () => (await statusOf(ids.holder ?? "")) === "suspended", 20_000);
@@ -89,6 +95,12 @@ describe("POST /query", () => {
     expect(byId.get(ids.holder)).toMatchObject({ target: "E2eCounter/k1/hold", target_service_ty: "virtual_object", status: "suspended" });
     expect(byId.get(ids.pending)).toMatchObject({ target: "E2eCounter/k1/add", status: "pending" });
     expect(byId.get(ids.running)).toMatchObject({ target: "WorkerAwakeables/await", status: "running" });
+    expect(byId.get(ids.failed)).toMatchObject({ status: "completed", completion_result: "failure" });
+    expect(byId.get(ids.scheduled)).toMatchObject({ target: "E2eGreeter/greet", status: "scheduled" });
+    const [failure] = await rows(`SELECT completion_failure FROM sys_invocation WHERE id = '${ids.failed}'`);
+    expect(failure?.completion_failure).toBe("[418] no tea");
+    const [scheduled] = await rows(`SELECT scheduled_at, scheduled_start_at FROM sys_invocation WHERE id = '${ids.scheduled}'`);
+    expect(Date.parse(String(scheduled?.scheduled_start_at)) - Date.parse(String(scheduled?.scheduled_at))).toBeGreaterThan(590_000);
     const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
     expect(state).toEqual([{ id: ids.running, in_flight: true }]);
     const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
