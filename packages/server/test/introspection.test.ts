@@ -226,9 +226,17 @@ describe("POST /query", () => {
     expect(await rows("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c")).toHaveLength(50);
   });
 
-  it("a query past the time limit answers 408 and is killed; the next query runs", async () => {
+  it("a query past the time limit answers 408 and is killed; the ingress answers meanwhile; the next query runs", async () => {
     const started = Date.now();
-    const slow = await query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c");
+    let settled = false;
+    const pending = query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c").finally(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const greeted = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("meanwhile") });
+    expect(await greeted.json()).toBe("Hello, meanwhile!");
+    expect(settled).toBe(false); // answered while the query was still running
+    const slow = await pending;
     expect(slow.status).toBe(408);
     expect(((await slow.json()) as { message: string }).message).toMatch(/3000 ms/);
     expect(Date.now() - started).toBeLessThan(10_000);
