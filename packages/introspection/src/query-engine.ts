@@ -180,6 +180,7 @@ export class QueryEngine {
     });
     this.#child = child;
     let stderr = "";
+    let startFailure: string | undefined;
     child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < stderrKeptBytes) stderr += chunk.toString("utf8").slice(0, stderrKeptBytes - stderr.length);
     });
@@ -194,13 +195,20 @@ export class QueryEngine {
           resolve();
           return;
         }
+        if (reply.kind === "start-failed") {
+          startFailure = reply.message;
+          return; // the exit that follows rejects with it
+        }
         if (this.#child !== child || this.#running?.request.id !== reply.id) return;
         if (reply.kind === "result") this.#finish({ contentType: reply.contentType, body: reply.body, rows: reply.rows });
         else this.#finish(undefined, introspectionErrorFromWire(reply));
       });
       child.once("exit", (code, signal) => {
         clearTimeout(startTimer);
-        const reason = `the query process exited (${signal ?? `code ${code}`})${stderr === "" ? "" : `: ${lastLine(stderr)}`}`;
+        const reason =
+          startFailure !== undefined
+            ? `the query process cannot open the partition stores: ${startFailure}`
+            : `the query process exited (${signal ?? `code ${code}`})${stderr === "" ? "" : `: ${lastLine(stderr)}`}`;
         reject(new QueryUnavailableError(reason));
         if (this.#child === child) {
           this.#child = undefined;

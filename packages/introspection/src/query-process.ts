@@ -12,7 +12,7 @@
 //
 // Messages (process.send, "advanced" serialization):
 //   parent → child  { kind: "query", id, sql, format, rowsMax, metadata? }
-//   child → parent  { kind: "ready" } once every store is attached
+//   child → parent  { kind: "ready" } once every store is attached, or { kind: "start-failed", message }
 //                   { kind: "result", id, contentType, body: Uint8Array, rows }
 //                   { kind: "error", id, code, message }
 
@@ -36,6 +36,7 @@ export interface QueryRequest {
 
 export type QueryReply =
   | { readonly kind: "ready" }
+  | { readonly kind: "start-failed"; readonly message: string }
   | { readonly kind: "result"; readonly id: number; readonly contentType: string; readonly body: Uint8Array; readonly rows: number }
   | { readonly kind: "error"; readonly id: number; readonly code: string; readonly message: string };
 
@@ -121,7 +122,7 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = (request.sql.trim().replace(/;\s*$/, ""));
+  const sql = request.sql.trim().replace(/;\s*$/, "");
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
@@ -162,7 +163,13 @@ function main(): void {
   };
   const dataDir = process.env.CAIRN_QUERY_DATA_DIR ?? "";
   const partitions = Number(process.env.CAIRN_QUERY_PARTITIONS ?? "0");
-  const db = open(dataDir, partitions);
+  let db: Database.Database;
+  try {
+    db = open(dataDir, partitions);
+  } catch (error) {
+    process.send?.({ kind: "start-failed", message: (error as Error).message } satisfies QueryReply, () => process.exit(1));
+    return;
+  }
   process.on("message", (message: QueryRequest) => {
     try {
       const result = run(db, message);

@@ -64,6 +64,12 @@ beforeAll(async () => {
     body: JSON.stringify([{ op: "set", key: "name", value: "Ada" }, { op: "set", key: "n", value: 7 }]),
   });
   expect(applied.status).toBe(200);
+  const failed = await ingressCall(`${server.ingressUrl}/E2eGreeter/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("no tea") });
+  expect(failed.status).toBe(418);
+  ids.failed = failed.headers.get("x-restate-id") ?? "";
+  const delayed = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet/send?delay=10m`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("later") });
+  expect(delayed.status).toBe(202);
+  ids.scheduled = ((await delayed.json()) as { invocationId: string }).invocationId;
   ids.suspended = await send("E2eSleeper/sleep", 600_000, { "idempotency-key": "sleep-1" });
   ids.holder = await send("E2eCounter/k1/hold", { ms: 600_000, tag: "h" });
   await waitUntil(async () => (await statusOf(ids.holder ?? "")) === "suspended", 20_000);
@@ -89,6 +95,12 @@ describe("POST /query", () => {
     expect(byId.get(ids.holder)).toMatchObject({ target: "E2eCounter/k1/hold", target_service_ty: "virtual_object", status: "suspended" });
     expect(byId.get(ids.pending)).toMatchObject({ target: "E2eCounter/k1/add", status: "pending" });
     expect(byId.get(ids.running)).toMatchObject({ target: "WorkerAwakeables/await", status: "running" });
+    expect(byId.get(ids.failed)).toMatchObject({ status: "completed", completion_result: "failure" });
+    expect(byId.get(ids.scheduled)).toMatchObject({ target: "E2eGreeter/greet", status: "scheduled" });
+    const [failure] = await rows(`SELECT completion_failure FROM sys_invocation WHERE id = '${ids.failed}'`);
+    expect(failure?.completion_failure).toBe("[418] no tea");
+    const [scheduled] = await rows(`SELECT scheduled_at, scheduled_start_at FROM sys_invocation WHERE id = '${ids.scheduled}'`);
+    expect(Date.parse(String(scheduled?.scheduled_start_at)) - Date.parse(String(scheduled?.scheduled_at))).toBeGreaterThan(590_000);
     const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
     expect(state).toEqual([{ id: ids.running, in_flight: true }]);
     const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
@@ -214,9 +226,17 @@ describe("POST /query", () => {
     expect(await rows("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c")).toHaveLength(50);
   });
 
-  it("a query past the time limit answers 408 and is killed; the next query runs", async () => {
+  it("a query past the time limit answers 408 and is killed; the ingress answers meanwhile; the next query runs", async () => {
     const started = Date.now();
-    const slow = await query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c");
+    let settled = false;
+    const pending = query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c").finally(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const greeted = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("meanwhile") });
+    expect(await greeted.json()).toBe("Hello, meanwhile!");
+    expect(settled).toBe(false); // answered while the query was still running
+    const slow = await pending;
     expect(slow.status).toBe(408);
     expect(((await slow.json()) as { message: string }).message).toMatch(/3000 ms/);
     expect(Date.now() - started).toBeLessThan(10_000);
