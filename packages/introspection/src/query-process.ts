@@ -22,7 +22,7 @@ import Database from "better-sqlite3";
 import { queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
-import { toSqliteDialect } from "./sql-dialect.js";
+import { expandCatalogStatement, toSqliteDialect } from "./sql-dialect.js";
 import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
 
 export interface QueryRequest {
@@ -122,7 +122,7 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = request.sql.trim().replace(/;\s*$/, "");
+  const sql = expandCatalogStatement(request.sql).trim().replace(/;\s*$/, "");
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
