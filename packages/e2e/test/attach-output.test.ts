@@ -43,6 +43,10 @@ describeTargets("attach and output", services, (h) => {
     expect(output.status).toBe(200);
     expect(output.json()).toBe(`worked ${tag}`);
     expect(output.headers.get("x-restate-id")).toBe(sent.invocationId);
+    // Answers read from a retained result state when it expires (journal retention: one day).
+    const expires = Date.parse(output.headers.get("idempotency-expires") ?? "");
+    expect(expires - output.receivedAt).toBeGreaterThan(23 * 3600_000);
+    expect(expires - output.receivedAt).toBeLessThan(25 * 3600_000);
   });
 
   it("attaches from a handler to a running invocation on another partition and gets its result", async () => {

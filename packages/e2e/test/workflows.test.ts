@@ -102,6 +102,9 @@ describeTargets("workflows and durable promises", services, (h) => {
     expect(raw.status).toBe(200);
     expect(raw.json()).toBe("car: bob");
     expect(raw.headers.get("x-restate-id")).toMatch(/^inv_1/);
+    const expires = Date.parse(raw.headers.get("idempotency-expires") ?? "");
+    expect(expires - raw.receivedAt).toBeGreaterThan(23 * 3600_000); // the workflow retention: one day
+    expect(expires - raw.receivedAt).toBeLessThan(25 * 3600_000);
   });
 
   it("fails run with the rejection of its promise", async () => {
@@ -114,6 +117,7 @@ describeTargets("workflows and durable promises", services, (h) => {
     expect(attached.status).toBe(500);
     expect(attached.headers.get("x-restate-error-source")).toBe("invocation");
     expect(attached.json()).toMatchObject({ code: 500, message: "too expensive" });
+    expect(attached.headers.get("idempotency-expires")).not.toBeNull();
     await expect(wf.workflowAttach()).rejects.toThrow(/too expensive/);
     expect(await wf.status()).toBe("rejected 500 too expensive");
     expect(await wf.approve("late")).toBe("409 promise was already completed");

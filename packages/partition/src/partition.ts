@@ -113,7 +113,7 @@ interface Waiter {
   reject: (error: unknown) => void;
   /**
    * Whether the answer states when the retained result expires (`idempotency-expires`): only
-   * for answers from a retained result (duplicates, attach), not for the request that ran it.
+   * for answers from a retained result (duplicates, attach, output), not for the request that ran it.
    */
   withExpiry: boolean;
 }
@@ -898,7 +898,9 @@ function completedResult(row: InvocationRow, withExpiry: boolean): InvokeResult 
 
 function completedResultOf(id: string, outcome: InvocationOutcome, row: InvocationRow | undefined, withExpiry: boolean): InvokeResult {
   const result: InvokeResult = { kind: "completed", invocationId: id, outcome };
-  if (withExpiry && row?.idempotency_key !== null && row?.idempotency_key !== undefined && row.completion_expires_at !== null) {
+  // restate-server states the expiry on every answer read from a retained result (duplicates,
+  // attach and output, failures included), never on the answer of the request that ran it.
+  if (withExpiry && row !== undefined && row.completion_expires_at !== null) {
     result.idempotencyExpiresAtMs = row.completion_expires_at;
   }
   return result;
