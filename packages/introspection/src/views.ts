@@ -1,6 +1,7 @@
 // Restate's introspection tables as SQLite views over the partition stores.
 //
-// Every partition store is ATTACHed to the query connection as schema `p{n}`; each table below is
+// Every partition store is ATTACHed to the query connection as schema `p{n}` (up to 9; past
+// SQLite's ATTACH limit they are read through virtual tables, layout `scan`); each table below is
 // a TEMP view that UNION ALLs one SELECT per partition, under Restate's table and column names
 // (RESTATE-PROTOCOL.md §7.4). Columns Cairn has no data for are present and NULL, so queries
 // written for restate-server still plan. Conventions of the values:
