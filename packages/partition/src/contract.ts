@@ -23,6 +23,7 @@
 // C4. Schema snapshots carry a strictly increasing `version`; a worker ignores an older one.
 
 import type { MessagePort } from "node:worker_threads";
+import type { MetricSnapshot } from "@cairn/telemetry";
 
 /** Service kinds as the discovery manifest names them. */
 export type ServiceType = "SERVICE" | "VIRTUAL_OBJECT" | "WORKFLOW";
@@ -104,6 +105,10 @@ export interface PartitionConfig {
   inboxLengthMax: number;
   /** Whether log appends fsync (always true in production; tests of logic may turn it off). */
   fsync: boolean;
+  /** Traces: absent = off (no tracer, no span objects). `endpoint` is an OTLP/HTTP base URL. */
+  tracing?: { endpoint: string; serviceName?: string };
+  /** Least severe level a worker posts to the main thread (default debug: the main thread filters). */
+  logLevel?: "debug" | "info" | "warn" | "error";
 }
 
 export interface WireError {
@@ -181,7 +186,14 @@ export type WorkerTask =
       signalIndex: number;
       result: { value: Uint8Array } | { failure: InvocationFailure };
     }
+  /** The worker's metrics (counters since open, gauges now); answered with MetricsTaskResult. */
+  | { kind: "metrics" }
   | { kind: "close" };
+
+/** Answer of a `metrics` task: plain snapshots the main thread merges and renders. */
+export interface MetricsTaskResult {
+  metrics: MetricSnapshot[];
+}
 
 /** Answer of an `attach` task. A completed invocation is retained for its journal retention (1 d). */
 export type AttachTaskResult =

@@ -10,6 +10,7 @@ export type {
   InvokeRequest,
   InvokeResult,
   MainEvent,
+  MetricsTaskResult,
   OpenResult,
   OutboxMessage,
   PartitionConfig,

@@ -45,6 +45,7 @@ import {
   workflowInvocationUuid,
   type NotificationLookup,
 } from "@cairn/protocol";
+import { calleeTraceparent } from "@cairn/telemetry";
 import type { Command, Entry, NewInvocation, OutboxPayload, SignalPayload, WireFailure } from "./command-codec.js";
 import { encodeOutboxEnvelope } from "./command-codec.js";
 import { completionRetentionMs } from "./constants.js";
@@ -330,7 +331,9 @@ export class Processor {
         };
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
-        if (row.trace_parent !== null) inv.tp = row.trace_parent;
+        // The callee's parent is the caller's invocation span (derived from ids: deterministic, D3).
+        inv.tp = calleeTraceparent(id, row.trace_parent);
+        if (row.trace_state !== null) inv.ts = row.trace_state;
         this.#route(inv, now, fx);
         break;
       }
@@ -352,6 +355,8 @@ export class Processor {
         };
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
+        inv.tp = calleeTraceparent(id, row.trace_parent);
+        if (row.trace_state !== null) inv.ts = row.trace_state;
         const at = Number(m.invokeTime);
         if (at > now) inv.at = at;
         this.#route(inv, now, fx);

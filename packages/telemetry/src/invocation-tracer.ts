@@ -256,9 +256,12 @@ export class AttemptSpan {
   readonly #facts: InvocationFacts;
   /** Runs started in this attempt and not yet completed, by completion id. */
   readonly #runs = new Map<number, Span>();
+  /** Runs journaled by an earlier attempt and not completed: name by completion id (replay). */
+  readonly #replayedRuns = new Map<number, string>();
   #commandSpans = 0;
   #droppedCommandSpans = 0;
   #ended = false;
+  readonly #startedAt = Date.now();
 
   constructor(tracer: OtelTracer, span: Span, facts: InvocationFacts) {
     this.#tracer = tracer;
@@ -276,6 +279,23 @@ export class AttemptSpan {
 
   get tracestate(): string | undefined {
     return this.#facts.tracestate ?? undefined;
+  }
+
+  /**
+   * One journal entry the attempt starts from (replay). A run journaled by an earlier attempt
+   * whose result is proposed in this one gets its span here, named from its RunCommand.
+   */
+  replayed(type: number, payload: Uint8Array): void {
+    if (type !== MessageType.RunCommand && type !== MessageType.RunCompletionNotification) return;
+    try {
+      const schema = messageSchemaOf(type);
+      if (schema === undefined) return;
+      const m = fromBinary(schema, payload) as unknown as { resultCompletionId?: number; completionId?: number; name?: string };
+      if (type === MessageType.RunCommand && m.resultCompletionId !== undefined) this.#replayedRuns.set(m.resultCompletionId, m.name ?? "");
+      else if (m.completionId !== undefined) this.#replayedRuns.delete(m.completionId);
+    } catch {
+      // a journal entry that does not decode names no run
+    }
   }
 
   /** One frame the SDK sent (a command, or a proposed run completion). */
@@ -329,9 +349,16 @@ export class AttemptSpan {
     } catch {
       return;
     }
-    const span = this.#runs.get(message.resultCompletionId ?? -1);
-    if (span === undefined) return;
-    this.#runs.delete(message.resultCompletionId ?? -1);
+    const id = message.resultCompletionId ?? 0;
+    let span = this.#runs.get(id);
+    if (span === undefined) {
+      const name = this.#replayedRuns.get(id);
+      if (name === undefined) return;
+      this.#replayedRuns.delete(id);
+      const attributes: Attributes = { [attr.entryType]: "run", [attr.runName]: name, "restate.run.replayed": true };
+      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, attributes, startTime: this.#startedAt }, this.#context);
+    }
+    this.#runs.delete(id);
     if (message.result?.case === "failure") {
       const failure = message.result.value as { code?: number; message?: string };
       span.setAttributes({ [attr.runResult]: "Failure", [attr.errorCode]: failure.code ?? 0, [attr.errorMessage]: cut(failure.message ?? "") });

@@ -25,7 +25,7 @@ export interface PartitionDepths {
   logInflightBytes: number;
 }
 
-export type AttemptOutcomeLabel = "end" | "suspended" | "failed";
+export type AttemptOutcomeLabel = "end" | "suspended" | "failed" | "aborted";
 
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -52,7 +52,7 @@ export class WorkerMetrics {
     this.#invocationsStarted = r.counter("cairn_invocations_started_total", "Invocations whose first attempt started.", ["service", "handler"]);
     this.#invocationsCompleted = r.counter("cairn_invocations_completed_total", "Invocations that completed with a success.", ["service", "handler"]);
     this.#invocationsFailed = r.counter("cairn_invocations_failed_total", "Invocations that completed with a terminal failure (including killed and cancelled).", ["service", "handler"]);
-    this.#attempts = r.counter("cairn_attempts_total", "Attempts ended, by outcome (end, suspended, failed).", ["service", "handler", "outcome"]);
+    this.#attempts = r.counter("cairn_attempts_total", "Attempts ended, by outcome (end, suspended, failed; aborted: stopped by the server, e.g. the invocation was killed).", ["service", "handler", "outcome"]);
     this.#attemptSeconds = r.histogram("cairn_attempt_duration_seconds", "Time from an attempt's start to its end, suspension or failure.", ["service", "handler", "outcome"], latencyBucketsSeconds);
     this.#appendSeconds = r.histogram("cairn_log_append_duration_seconds", "Time from a log append to its record being durable (group commit write + fdatasync).", ["partition"], latencyBucketsSeconds);
     this.#syncSeconds = r.histogram("cairn_log_fsync_duration_seconds", "Time one fdatasync of a group commit took.", ["partition"], latencyBucketsSeconds);
