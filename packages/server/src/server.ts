@@ -39,6 +39,8 @@ import { InvalidOptionsError, WorkerStartError } from "./errors.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { PartitionTable } from "./partition-table.js";
 import { WorkerHost, describe } from "./worker-host.js";
+import { createMetricsScraper } from "./metrics.js";
+import { tracesUrl } from "@cairn/telemetry";
 
 export interface ServerOptions {
   /** Default `./cairn-data`. Created if missing. */
@@ -76,6 +78,15 @@ export interface ServerOptions {
   /** Log appends fsync (default true; only tests of logic may turn it off). */
   readonly fsync?: boolean;
   readonly logger?: Logger;
+  /** Least severe level the workers send to `logger` (default debug: `logger` filters). */
+  readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /**
+   * Traces: base URL of an OTLP/HTTP receiver (spans go to `{url}/v1/traces`, protobuf). Absent
+   * (the default) = tracing off, with no tracer or exporter created.
+   */
+  readonly tracingEndpoint?: string;
+  /** `service.name` of the exported spans' resource (default `cairn-server`). */
+  readonly tracingServiceName?: string;
   /** The worker module piscina loads; default `workerEntryPath` of @cairn/partition. */
   readonly workerModule?: string;
 }
@@ -111,6 +122,8 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     inflightInvocationsMax: positive(options.inflightInvocationsMax ?? defaultInflightInvocationsMax, "inflightInvocationsMax"),
     inboxLengthMax: positive(options.inboxLengthMax ?? defaultInboxLengthMax, "inboxLengthMax"),
     fsync: options.fsync ?? true,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.tracingEndpoint === undefined ? {} : { tracing: tracingConfig(options.tracingEndpoint, options.tracingServiceName) }),
   };
   const workerQueueMax = positive(options.workerQueueMax ?? defaultWorkerQueueMax, "workerQueueMax");
   if (options.partitions !== undefined) positive(options.partitions, "partitions");
@@ -221,7 +234,9 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     cleanups.splice(1, 0, closeIngress); // after the workers in reverse order: ingress first
     const ingressUrl = `http://${urlHost(bind)}:${ingress.port}`;
 
-    const adminServer: AdminServer = await startAdminServer(admin, { host: bind, port: adminPort, serverVersion, ingressUrl: `${ingressUrl}/` });
+    const metrics = createMetricsScraper(hosts);
+    cleanups.push(() => Promise.resolve(metrics.close()));
+    const adminServer: AdminServer = await startAdminServer(admin, { host: bind, port: adminPort, serverVersion, ingressUrl: `${ingressUrl}/`, metrics: () => metrics.scrape() });
     cleanups.push(() => adminServer.close());
     const adminUrl = `http://${urlHost(bind)}:${adminServer.port}`;
 
@@ -236,6 +251,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       partitions,
       workers: workerCount,
       recovered,
+      tracing: config.tracing === undefined ? "off" : tracesUrl(config.tracing.endpoint),
     });
 
     let closing: Promise<void> | undefined;
@@ -257,6 +273,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
           await Promise.all(hosts.map((host) => host.close()));
           await ingressClosed;
           await dataDir.release();
+          metrics.close();
           logger("info", "cairn server stopped", {});
         })()),
     };
@@ -266,6 +283,15 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     await cleanup();
     throw error;
   }
+}
+
+function tracingConfig(endpoint: string, serviceName: string | undefined): NonNullable<PartitionConfig["tracing"]> {
+  try {
+    tracesUrl(endpoint);
+  } catch (error) {
+    throw new InvalidOptionsError(`tracingEndpoint: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return serviceName === undefined ? { endpoint } : { endpoint, serviceName };
 }
 
 function port(value: number, name: string): number {
