@@ -26,6 +26,8 @@ export const tracedStock = restate.service({
       const reserved = await ctx.run("reserve-item", () => `reserved ${item}`);
       return { reserved, traceparents };
     },
+    /** Fails terminally (409), for the failed-invocation metrics. */
+    refuse: (_ctx: restate.Context, item: string): Promise<string> => Promise.reject(new restate.TerminalError(`out of ${item}`, { errorCode: 409 })),
     audit: async (ctx: restate.Context, item: string): Promise<void> => {
       recordAttempt(ctx);
       await ctx.run("write-audit", () => `audited ${item}`);
