@@ -101,7 +101,7 @@ export function newUlid(nowMs: number = Date.now()): Uint8Array {
     throw new RangeError(`ULID time must be a u48 of milliseconds, got ${nowMs}`);
   }
   const ulid = new Uint8Array(16);
-  randomFillSync(ulid, 6, 10);
+  takeRandom(ulid, 6, 10);
   const high = Math.floor(nowMs / 0x1_0000_0000);
   const low = nowMs >>> 0;
   ulid[0] = (high >>> 8) & 0xff;
@@ -151,10 +151,30 @@ function sha256Prefix(parts: readonly string[]): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, INVOCATION_UUID_BYTES).slice();
 }
 
+// Random bytes come from a pool refilled by one randomFillSync per RANDOM_POOL_BYTES, not one
+// syscall-backed call per id: minting an id is on the ingress hot path. Bytes are never reused.
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = new Uint8Array(RANDOM_POOL_BYTES);
+const randomPoolView = new DataView(randomPool.buffer);
+let randomPoolUsed = RANDOM_POOL_BYTES;
+
+function reserveRandom(length: number): number {
+  if (randomPoolUsed + length > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolUsed = 0;
+  }
+  const at = randomPoolUsed;
+  randomPoolUsed += length;
+  return at;
+}
+
+function takeRandom(into: Uint8Array, offset: number, length: number): void {
+  const at = reserveRandom(length);
+  into.set(randomPool.subarray(at, at + length), offset);
+}
+
 function randomU64(): bigint {
-  const bytes = new Uint8Array(8);
-  randomFillSync(bytes);
-  return new DataView(bytes.buffer).getBigUint64(0, false);
+  return randomPoolView.getBigUint64(reserveRandom(8), false);
 }
 
 function hex(bytes: Uint8Array): string {

@@ -121,4 +121,16 @@ describe("invocation ids", () => {
     expect(() => newUlid(-1)).toThrow(RangeError);
     expect(() => newUlid(2 ** 48)).toThrow(RangeError);
   });
+
+  it("never repeat random bytes across refills of the random pool", () => {
+    // 5 000 ids draw 90 000 random bytes: about 22 refills of the 4 KiB pool.
+    const ids = new Set<string>();
+    const ulidTails = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      ids.add(toHex(newInvocationId({ nowMs: 1 })));
+      ulidTails.add(toHex(newUlid(1).subarray(6)));
+    }
+    expect(ids.size).toBe(5_000);
+    expect(ulidTails.size).toBe(5_000);
+  });
 });

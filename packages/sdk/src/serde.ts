@@ -11,23 +11,29 @@ export interface Serde<T> {
   deserialize(data: Uint8Array): T;
 }
 
-/** The subset of the Standard Schema v1 interface this SDK uses. */
-export interface StandardSchemaV1<Output = unknown> {
+/**
+ * The Standard Schema v1 interface (standardschema.dev), structurally: zod ≥ 3.24, valibot ≥ 1,
+ * arktype ≥ 2 and others implement it. `jsonSchema` is the optional Standard JSON Schema converter
+ * those libraries add; when present it feeds the manifest.
+ */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
   readonly "~standard": {
     readonly version: 1;
     readonly vendor: string;
     readonly validate: (
       value: unknown,
-      options?: unknown,
+      options?: { readonly libraryOptions?: Record<string, unknown> | undefined },
     ) => StandardResult<Output> | Promise<StandardResult<Output>>;
-    readonly jsonSchema?: { readonly output?: (options: { target: string; libraryOptions?: unknown }) => object };
-    readonly types?: { readonly input: unknown; readonly output: Output } | undefined;
+    readonly jsonSchema?: { readonly output: (options: { readonly target: string; readonly libraryOptions?: Record<string, unknown> | undefined }) => Record<string, unknown> } | undefined;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
   };
 }
 
 type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
-  | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> };
+  | {
+      readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined }>;
+    };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -77,13 +83,13 @@ class StandardSchemaSerde<T> implements Serde<T> {
   readonly jsonSchema: object | undefined;
 
   constructor(
-    private readonly validator: StandardSchemaV1<T>,
-    private readonly validateOptions?: unknown,
+    private readonly validator: StandardSchemaV1<unknown, T>,
+    private readonly validateOptions?: { readonly libraryOptions?: Record<string, unknown> | undefined },
   ) {
     const standard = validator["~standard"];
     let json: object | undefined;
     try {
-      json = standard.jsonSchema?.output?.({ target: "draft-2020-12" });
+      json = standard.jsonSchema?.output({ target: "draft-2020-12" });
     } catch {
       json = undefined;
     }
@@ -132,7 +138,7 @@ export const serde = {
   binary: new BinarySerde() as Serde<Uint8Array>,
   empty: new VoidSerde() as Serde<void>,
   /** A Standard Schema validator as serde: JSON on the wire, validated on decode. */
-  schema<T>(validator: StandardSchemaV1<T>, validateOptions?: unknown): Serde<T> {
+  schema<T>(validator: StandardSchemaV1<unknown, T>, validateOptions?: { readonly libraryOptions?: Record<string, unknown> | undefined }): Serde<T> {
     return new StandardSchemaSerde<T>(validator, validateOptions);
   },
 };

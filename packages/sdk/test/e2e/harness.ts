@@ -1,11 +1,11 @@
-// End-to-end harness: starts the runtime under test (the real restate-server, or cairn-server once
-// it exists; env CAIRN_SDK_E2E_TARGET=restate|cairn), serves @cairn/sdk services in this process
+// End-to-end harness: starts the runtime under test (the real restate-server, or Cairn's server
+// in-process; env CAIRN_SDK_E2E_TARGET=restate|cairn), serves @cairn/sdk services in this process
 // over HTTP/2 or HTTP/1.1, and registers them.
-import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { endpoint, type AnyDefinition } from "@cairn/sdk";
 import { registerDeployment, startRestateServer } from "@cairn/testkit";
 
@@ -13,15 +13,8 @@ export type Target = "restate" | "cairn";
 
 export const target: Target = process.env.CAIRN_SDK_E2E_TARGET === "cairn" ? "cairn" : "restate";
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
-const cairnServerDist = join(repoRoot, "apps", "server", "dist");
-
 /** Why the suite cannot run against the chosen target, or undefined when it can. */
 export function skipReason(): string | undefined {
-  if (target === "cairn") {
-    if (!existsSync(cairnServerDist)) return `CAIRN_SDK_E2E_TARGET=cairn: cairn-server is not built (${cairnServerDist} missing)`;
-    return "CAIRN_SDK_E2E_TARGET=cairn: starting cairn-server from the harness is not wired yet (needs its start API)";
-  }
   return undefined;
 }
 
@@ -32,6 +25,20 @@ export interface Runtime {
 }
 
 export async function startRuntime(options: { protocolV7: boolean }): Promise<Runtime> {
+  if (target === "cairn") {
+    // Cairn always negotiates the highest version both sides speak (V7 with this SDK).
+    const { startServer } = await import("@cairn/server");
+    const dataDir = await mkdtemp(join(tmpdir(), "cairn-sdk-e2e-"));
+    const cairn = await startServer({ dataDir, ingressPort: 0, adminPort: 0, partitions: 2 });
+    return {
+      ingressUrl: cairn.ingressUrl,
+      adminUrl: cairn.adminUrl,
+      close: async () => {
+        await cairn.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
   const server = await startRestateServer({ protocolV7: options.protocolV7 });
   return { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, close: () => server.close() };
 }
