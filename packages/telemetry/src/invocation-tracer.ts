@@ -305,7 +305,8 @@ export class AttemptSpan {
       this.#runCompleted(payload);
       return;
     }
-    if (type < 0x0400 || type >= 0x8000 || type === MessageType.InputCommand) return;
+    // Input is the server's own entry; Output is the attempt's end (its span says End): no span.
+    if (type < 0x0400 || type >= 0x8000 || type === MessageType.InputCommand || type === MessageType.OutputCommand) return;
     if (this.#commandSpans >= commandSpansPerAttemptMax) {
       this.#droppedCommandSpans += 1;
       return;
