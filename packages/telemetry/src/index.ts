@@ -2,6 +2,8 @@
 export { InvocationTracer, AttemptSpan, attr, describeCommand, tracesUrl } from "./invocation-tracer.js";
 export type { AttemptEnd, InvocationEnd, InvocationFacts, TracingOptions } from "./invocation-tracer.js";
 export { SpanQueue } from "./span-queue.js";
+export { OtlpProtoExporter, encodeTraceExportRequest } from "./otlp-exporter.js";
+export type { OtlpProtoExporterOptions } from "./otlp-exporter.js";
 export type { SpanQueueOptions, SpanQueueStats } from "./span-queue.js";
 export {
   calleeTraceparent,

@@ -23,7 +23,6 @@
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, type IdGenerator, RandomIdGenerator, type SpanExporter } from "@opentelemetry/sdk-trace-base";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { fromBinary, messageSchemaOf, MessageType } from "@cairn/protocol";
 import {
   attributeValueCharsMax,
@@ -35,6 +34,7 @@ import {
   trackedInvocationsMax,
 } from "./constants.js";
 import { TelemetryConfigError } from "./errors.js";
+import { OtlpProtoExporter } from "./otlp-exporter.js";
 import { SpanQueue, type SpanQueueStats } from "./span-queue.js";
 import { formatTraceparent, invocationParent, invocationSpanId } from "./trace-context.js";
 
@@ -152,7 +152,7 @@ export class InvocationTracer {
 
   constructor(options: TracingOptions) {
     const url = checkEndpoint(options.endpoint);
-    const exporter = options.exporter ?? new OTLPTraceExporter({ url, timeoutMillis: options.exportTimeoutMs ?? exportTimeoutMs });
+    const exporter = options.exporter ?? new OtlpProtoExporter({ url, timeoutMs: options.exportTimeoutMs ?? exportTimeoutMs });
     this.#queue = new SpanQueue(exporter, {
       queueMax: options.queueMax ?? spanQueueMax,
       batchMax: options.batchMax ?? spanBatchMax,

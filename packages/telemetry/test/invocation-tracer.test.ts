@@ -11,6 +11,7 @@ import {
   parseTraceparent,
   startOtlpReceiver,
   type OtlpReceiver,
+  type ReceivedSpan,
 } from "@cairn/telemetry";
 import { MessageType, RunCommandMessageSchema, SleepCommandMessageSchema, create, toBinary } from "@cairn/protocol";
 
@@ -89,5 +90,37 @@ describe("SpanQueue", () => {
 describe("decodeTraceExportRequest", () => {
   it("refuses bytes that are not protobuf", () => {
     expect(() => decodeTraceExportRequest(new Uint8Array([0x0a, 0xff, 0xff]))).toThrow(OtlpDecodeError);
+  });
+});
+
+describe("OtlpProtoExporter", () => {
+  it("encodes what the official OTLP protobuf exporter encodes", async () => {
+    const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-proto");
+    const official = await startOtlpReceiver();
+    const ours = await startOtlpReceiver();
+    try {
+      const run = async (endpoint: string, exporter?: InstanceType<typeof OTLPTraceExporter>): Promise<void> => {
+        const tracer = new InvocationTracer({ endpoint, flushIntervalMs: 10, ...(exporter === undefined ? {} : { exporter }) });
+        const facts = { invocationId: "inv_1same", service: "S", handler: "h", key: null, traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", tracestate: null };
+        const attempt = tracer.startAttempt(facts, { deploymentId: "dp_x", protocolVersion: 7 });
+        attempt.frame(MessageType.RunCommand, toBinary(RunCommandMessageSchema, create(RunCommandMessageSchema, { name: "ünïcode ✓", resultCompletionId: 1 })));
+        attempt.end({ kind: "failed", code: 500, message: "boom", retryable: true });
+        tracer.endInvocation(facts, { kind: "success" }, 1_700_000_000_123, 1_700_000_000_456);
+        await tracer.shutdown();
+      };
+      await run(official.url, new OTLPTraceExporter({ url: `${official.url}/v1/traces` }));
+      await run(ours.url);
+      await official.waitFor((s) => s.length === 3);
+      await ours.waitFor((s) => s.length === 3);
+      const shape = (spans: readonly ReceivedSpan[]) =>
+        spans
+          .map((s) => ({ ...s, traceId: s.traceId, spanId: s.name.startsWith("invoke") ? s.spanId : "random", parentSpanId: s.name.startsWith("invoke") ? s.parentSpanId : "random", startTimeUnixNano: s.name.startsWith("invoke") ? s.startTimeUnixNano : 0n, endTimeUnixNano: s.name.startsWith("invoke") ? s.endTimeUnixNano : 0n, events: s.events.map((e) => ({ ...e, timeUnixNano: 0n })) }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+      expect(shape(ours.spans)).toEqual(shape(official.spans));
+      expect(ours.spans.find((s) => s.name === "invoke S/h")?.startTimeUnixNano).toBe(1_700_000_000_123_000_000n);
+    } finally {
+      await official.close();
+      await ours.close();
+    }
   });
 });
