@@ -6,16 +6,18 @@
 //   GET  /deployments                 {"deployments":[…]}
 //   POST /deployments                 201 created | 200 unchanged/overwritten | 409 conflict; Location: deployments/{id}
 //   GET  /deployments/{id}            detailed deployment
-//   DELETE /deployments/{id}?force=true   202
+//   DELETE /deployments/{id}[?force=true]   202 | 409 while services point at it (without force)
 //   GET  /services                    {"services":[…]}
 //   GET  /services/{name}             service metadata
 //   PATCH /services/{name}            {"public": bool} → service metadata (other fields: 501)
 //   GET  /services/{name}/handlers[/{handler}]
+//   POST /query, GET /openapi, GET /services/{name}/openapi, POST /services/{name}/state,
+//   PATCH /deployments/{id}           introspection-routes.ts
 //
 // Every route is also served under /v2, /v3 and /v4 (the prefix only changes the default of
 // `force`); /v1 is 400. Errors: {"message", "restate_code"}.
 
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Admin } from "./admin.js";
 import { adminApiVersionMax, adminApiVersionMin, adminRequestBodyBytesMax } from "./constants.js";
@@ -28,6 +30,7 @@ import {
   PayloadTooLargeError,
   UnsupportedApiVersionError,
 } from "./errors.js";
+import { introspectionRoutes, type QueryHook, type RawAnswer, type StateHook } from "./introspection-routes.js";
 import { currentServiceMetadata, deploymentResponse, detailedDeploymentResponse } from "./views.js";
 import { type MetricsSource, serveMetrics } from "./metrics-route.js";
 
@@ -42,6 +45,10 @@ export interface AdminServerOptions {
   readonly serverVersion: string;
   /** Renders GET /metrics (Prometheus text); without it /metrics is 404. */
   readonly metrics?: MetricsSource;
+  /** Answers `POST /query` (SQL introspection); without it the route answers 501. */
+  readonly query?: QueryHook;
+  /** Applies `POST /services/{name}/state` through the owning partition; without it 501. */
+  readonly setState?: StateHook;
 }
 
 export interface AdminServer {
@@ -53,6 +60,8 @@ interface Answer {
   readonly status: number;
   readonly body?: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A body that is not JSON (an Arrow stream), written as is. */
+  readonly raw?: RawAnswer;
 }
 
 type Route = (admin: Admin, context: RouteContext) => Promise<Answer> | Answer;
@@ -62,10 +71,12 @@ interface RouteContext {
   readonly params: readonly string[];
   readonly query: URLSearchParams;
   readonly body: () => Promise<unknown>;
+  readonly headers: IncomingHttpHeaders;
   readonly options: AdminServerOptions;
 }
 
 const routes: readonly { readonly pattern: RegExp; readonly methods: Readonly<Record<string, Route>> }[] = [
+  ...introspectionRoutes,
   { pattern: /^\/health$/, methods: { GET: () => ({ status: 200 }) } },
   {
     pattern: /^\/version$/,
@@ -101,8 +112,7 @@ const routes: readonly { readonly pattern: RegExp; readonly methods: Readonly<Re
     methods: {
       GET: (admin, { params }) => ({ status: 200, body: detailedDeploymentResponse(admin.deployment(params[0] ?? ""), admin.defaults) }),
       DELETE: async (admin, { params, query }) => {
-        if (query.get("force") !== "true") throw new NotImplementedError("removing a deployment without force=true is not supported; use ?force=true");
-        await admin.removeDeployment(params[0] ?? "");
+        await admin.removeDeployment(params[0] ?? "", query.get("force") === "true");
         return { status: 202 };
       },
     },
@@ -135,7 +145,7 @@ const routes: readonly { readonly pattern: RegExp; readonly methods: Readonly<Re
 ];
 
 /** Parts of restate-server's admin API not served yet: a clear 501 instead of a bare 404. */
-const notYet = /^\/(invocations|query|subscriptions|openapi)(\/|$)/;
+const notYet = /^\/(invocations|subscriptions)(\/|$)/;
 
 function service(admin: Admin, name: string) {
   const found = currentServiceMetadata(admin.state, admin.defaults, name)[0];
@@ -182,12 +192,15 @@ async function handle(admin: Admin, options: AdminServerOptions, req: IncomingMe
   }
   if (res.destroyed) return;
   const headers: Record<string, string> = { ...answer.headers };
-  let payload = "";
-  if (answer.body !== undefined) {
+  let payload: string | Uint8Array = "";
+  if (answer.raw !== undefined) {
+    payload = answer.raw.bytes;
+    headers["content-type"] = answer.raw.contentType;
+  } else if (answer.body !== undefined) {
     payload = JSON.stringify(answer.body);
     headers["content-type"] = "application/json";
   }
-  headers["content-length"] = String(Buffer.byteLength(payload));
+  headers["content-length"] = String(typeof payload === "string" ? Buffer.byteLength(payload) : payload.byteLength);
   res.writeHead(answer.status, headers);
   res.end(payload);
 }
@@ -209,18 +222,21 @@ async function route(admin: Admin, options: AdminServerOptions, req: IncomingMes
     path = prefix[2] ?? "/";
   }
   const method = req.method ?? "GET";
+  // Several entries may serve one path (each file adds its methods); the first with the method wins.
+  const allowed: string[] = [];
   for (const { pattern, methods } of routes) {
     const match = pattern.exec(path);
     if (match === null) continue;
     const handler = methods[method];
     if (handler === undefined) {
-      req.resume();
-      throw new MethodNotAllowedError(`method ${method} not allowed on ${path}`, Object.keys(methods));
+      allowed.push(...Object.keys(methods));
+      continue;
     }
     const params = match.slice(1).map((p) => decodeURIComponent(p));
-    return handler(admin, { apiVersion, params, query: url.searchParams, body: () => readJson(req), options });
+    return handler(admin, { apiVersion, params, query: url.searchParams, body: () => readJson(req), headers: req.headers, options });
   }
   req.resume();
+  if (allowed.length > 0) throw new MethodNotAllowedError(`method ${method} not allowed on ${path}`, [...new Set(allowed)]);
   if (notYet.test(path)) throw new NotImplementedError(`${method} ${path} is not supported by this server yet`);
   throw new NotFoundError(`no admin route ${method} ${path}`);
 }

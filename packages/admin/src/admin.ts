@@ -16,7 +16,7 @@ import { newDeploymentId } from "@cairn/protocol";
 import type { RegisterDeploymentResponse, ServiceMetadata } from "@cairn/protocol";
 import { discoveryTimeoutMs as defaultDiscoveryTimeoutMs, pendingRegistrationsMax } from "./constants.js";
 import { discover } from "./discovery.js";
-import { BadRequestError, NotFoundError, NotImplementedError, OverloadedError } from "./errors.js";
+import { BadRequestError, ConflictError, NotFoundError, NotImplementedError, OverloadedError } from "./errors.js";
 import { MetadataStore, type DeploymentRecord, type MetadataState } from "./metadata-store.js";
 import { planDeploymentRemoval, planRegistration } from "./registration.js";
 import { buildSchemaSnapshot, registeredServices, type RegisteredService } from "./schema-snapshot.js";
@@ -165,11 +165,75 @@ export class Admin {
     }
   }
 
-  /** Removes a deployment and the services it is the latest for (`DELETE /deployments/{id}?force=true`). */
-  async removeDeployment(id: string): Promise<void> {
+  /**
+   * Removes a deployment (`DELETE /deployments/{id}`). While services still point at it (it is
+   * the latest for them) only `force` removes it, and those services go with it; otherwise 409.
+   */
+  async removeDeployment(id: string, force = true): Promise<void> {
     await this.#exclusive(async () => {
       if (this.#store.state.deployments[id] === undefined) throw new NotFoundError(`the deployment '${id}' does not exist`);
+      const pointing = Object.values(this.#store.state.services).filter((s) => s.deploymentId === id).map((s) => s.name).sort();
+      if (!force && pointing.length > 0) {
+        throw new ConflictError(
+          `the deployment '${id}' is still the latest for ${pointing.map((n) => `'${n}'`).join(", ")}; register a newer deployment of them first, or remove it with force=true (the services go with it)`,
+        );
+      }
       await this.#commit(planDeploymentRemoval(this.#store.state, id));
+    });
+  }
+
+  /**
+   * `PATCH /deployments/{id}`: moves a deployment to another address (or other headers, or
+   * HTTP/1.1) and re-runs discovery there. The endpoint must serve the same services; their
+   * definitions and revisions are kept (a changed service needs a new registration). Body:
+   * `{"uri"?, "additional_headers"?, "use_http_11"?, "dry_run"?}`.
+   */
+  async updateDeployment(id: string, body: unknown): Promise<DeploymentRecord> {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) throw new BadRequestError("the request body must be a JSON object");
+    const fields = body as Record<string, unknown>;
+    if (fields.arn !== undefined) throw new NotImplementedError("Lambda deployments (arn) are not supported by this server");
+    const current = this.deployment(id);
+    const parsed = this.parseRegistration(
+      {
+        uri: fields.uri ?? current.uri,
+        use_http_11: fields.use_http_11 ?? current.useHttp11,
+        additional_headers: fields.additional_headers ?? current.additionalHeaders,
+      },
+      4,
+    );
+    const dryRun = optionalBoolean(fields, "dry_run") ?? false;
+    const discovery = await discover({
+      uri: parsed.uri,
+      useHttp11: parsed.useHttp11,
+      additionalHeaders: parsed.additionalHeaders,
+      timeoutMs: this.#options.discoveryTimeoutMs ?? defaultDiscoveryTimeoutMs,
+    });
+    return this.#exclusive(async () => {
+      const state = this.#store.state;
+      const record = state.deployments[id];
+      if (record === undefined) throw new NotFoundError(`the deployment '${id}' does not exist`);
+      const uri = parsed.uri.href;
+      const other = Object.values(state.deployments).find((d) => d.id !== id && d.uri === uri);
+      if (other !== undefined) throw new ConflictError(`the deployment '${other.id}' is already registered at ${uri}`);
+      const before = record.services.map((s) => s.name).sort();
+      const after = discovery.manifest.services.map((s) => s.name).sort();
+      if (JSON.stringify(before) !== JSON.stringify(after)) {
+        throw new BadRequestError(
+          `the endpoint at ${uri} serves [${after.join(", ")}], but deployment '${id}' serves [${before.join(", ")}]; an update must serve the same services (register a new deployment instead)`,
+        );
+      }
+      const next: DeploymentRecord = {
+        ...record,
+        uri,
+        useHttp11: parsed.useHttp11,
+        additionalHeaders: parsed.additionalHeaders,
+        protocolMode: discovery.manifest.protocolMode ?? record.protocolMode,
+        minProtocolVersion: discovery.manifest.minProtocolVersion,
+        maxProtocolVersion: discovery.manifest.maxProtocolVersion,
+        sdkVersion: discovery.sdkVersion,
+      };
+      if (!dryRun) await this.#commit({ ...state, version: state.version + 1, deployments: { ...state.deployments, [id]: next } });
+      return next;
     });
   }
 

@@ -93,3 +93,21 @@ export class MetadataCorruptError extends AdminError {
   readonly code = "ERR_ADMIN_METADATA_CORRUPT";
   readonly status = 500;
 }
+
+/** The answer format the request's `accept` asks for is not one the route writes. */
+export class NotAcceptableError extends AdminError {
+  readonly code = "ERR_ADMIN_NOT_ACCEPTABLE";
+  readonly status = 406;
+}
+
+/** The request ran past a time limit of the server (a SQL query past its limit). */
+export class RequestTimeoutError extends AdminError {
+  readonly code = "ERR_ADMIN_REQUEST_TIMEOUT";
+  readonly status = 408;
+}
+
+/** A part of the server the route needs is not available (closed, restarting); retry later. */
+export class UnavailableError extends AdminError {
+  readonly code = "ERR_ADMIN_UNAVAILABLE";
+  readonly status = 503;
+}

@@ -13,6 +13,10 @@ export type { RegistrationInput, RegistrationPlan } from "./registration.js";
 export { buildSchemaSnapshot, registeredServices, effectiveHandlerType, invocationBaseUri } from "./schema-snapshot.js";
 export type { RegisteredHandler, RegisteredService } from "./schema-snapshot.js";
 export { formatDurationMs } from "./durations.js";
+export { sqlMetadataRows } from "./sql-metadata.js";
+export type { SqlMetadataRows } from "./sql-metadata.js";
+export { adminOpenApi, serviceOpenApi } from "./openapi.js";
+export type { QueryHook, StateHook, StateReplaceRequest } from "./introspection-routes.js";
 export {
   AdminError,
   BadRequestError,
@@ -26,6 +30,9 @@ export {
   DiscoveryError,
   NotImplementedError,
   MetadataCorruptError,
+  NotAcceptableError,
+  RequestTimeoutError,
+  UnavailableError,
 } from "./errors.js";
 export {
   adminApiVersionMin,

@@ -202,7 +202,7 @@ describe("admin API against official-SDK deployments", () => {
     expect((await fetch(`${url}/v5/services`)).status).toBe(404);
   });
 
-  it("answers 405 with Allow for a wrong method and 501 for routes not served yet", async () => {
+  it("answers 405 with Allow for a wrong method and 501 for routes not served yet (or hooks not given)", async () => {
     const wrong = await fetch(`${url}/services`, { method: "DELETE" });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("GET");
@@ -210,6 +210,10 @@ describe("admin API against official-SDK deployments", () => {
     const later = await fetch(`${url}/invocations/inv_1abc/cancel`, { method: "PATCH" });
     expect(later.status).toBe(501);
     await later.arrayBuffer();
+    // This server was started without the SQL and state hooks (startServer gives them).
+    const query = await fetch(`${url}/query`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query: "SELECT 1" }) });
+    expect(query.status).toBe(501);
+    expect((await errorOf(query)).message).toMatch(/SQL introspection/);
   });
 
   it("a dry run answers like the registration but changes nothing", async () => {
@@ -258,12 +262,13 @@ describe("admin API against official-SDK deployments", () => {
     }
   });
 
-  it("removes a deployment with DELETE ?force=true", async () => {
+  it("removes a deployment with DELETE ?force=true; without force only one no service points at (else 409)", async () => {
     const list = (await (await fetch(`${url}/deployments`)).json()) as { deployments: { id: string }[] };
     const count = list.deployments.length;
-    const refused = await fetch(`${url}/deployments/${h2Id}`, { method: "DELETE" });
-    expect(refused.status).toBe(501);
-    await refused.arrayBuffer();
+    const latest = admin.state.services.Greeter?.deploymentId ?? "";
+    const refused = await fetch(`${url}/deployments/${latest}`, { method: "DELETE" });
+    expect(refused.status).toBe(409);
+    expect((await errorOf(refused)).message).toMatch(/force=true/);
     const removed = await fetch(`${url}/deployments/${h2Id}?force=true`, { method: "DELETE" });
     expect(removed.status).toBe(202);
     const after = (await (await fetch(`${url}/deployments`)).json()) as { deployments: { id: string }[] };

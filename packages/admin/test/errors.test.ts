@@ -13,6 +13,9 @@ import {
   OverloadedError,
   PayloadTooLargeError,
   UnsupportedApiVersionError,
+  NotAcceptableError,
+  RequestTimeoutError,
+  UnavailableError,
 } from "@cairn/admin";
 
 const table: [string, () => AdminError, string, number, string | null][] = [
@@ -27,6 +30,9 @@ const table: [string, () => AdminError, string, number, string | null][] = [
   ["DiscoveryError", () => new DiscoveryError("m"), "ERR_ADMIN_DISCOVERY_FAILED", 500, "META0003"],
   ["MetadataCorruptError", () => new MetadataCorruptError("m"), "ERR_ADMIN_METADATA_CORRUPT", 500, null],
   ["NotImplementedError", () => new NotImplementedError("m"), "ERR_ADMIN_NOT_IMPLEMENTED", 501, null],
+  ["NotAcceptableError", () => new NotAcceptableError("m"), "ERR_ADMIN_NOT_ACCEPTABLE", 406, null],
+  ["RequestTimeoutError", () => new RequestTimeoutError("m"), "ERR_ADMIN_REQUEST_TIMEOUT", 408, null],
+  ["UnavailableError", () => new UnavailableError("m"), "ERR_ADMIN_UNAVAILABLE", 503, null],
 ];
 
 describe("admin errors", () => {

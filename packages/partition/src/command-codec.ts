@@ -4,7 +4,7 @@
 // Time and randomness enter only as values inside commands (`now`, ids minted by the main thread),
 // so applying the same log yields the same store (D3).
 //
-//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal
+//   Command  => Invoke | Journal | Fail | Pause | Timer | Deliver | OutboxAck | Signal | State
 //   Invoke   => { k:"inv", now:ms, inv:NewInvocation }                  an ingress request
 //   Journal  => { k:"jrn", now:ms, id, pin?:[deploymentId, version], e:Entry[], end?:true, susp?:bytes }
 //                                                                        what one chunk of an attempt carried
@@ -23,6 +23,9 @@
 //   OutboxAck=> { k:"ack", seqs:u64[] }                                 outbox messages the receiver made durable
 //   Signal   => { k:"sig", now, sig:SignalPayload }                     a signal from the ingress (awakeable
 //                                                                        resolve/reject) for an invocation here
+//   State    => { k:"st", now, svc, key, kv:[[k:bytes, v:bytes]…], ver?:string }
+//                                                                        replace a key's whole state (admin);
+//                                                                        skipped if the key is locked or ver is stale
 //
 //   NewInvocation => { id, svc, hnd, key?, sty, hty, hdrs:[[k,v]…], body:bytes, at?:ms, ik?:string,
 //                      tp?:string, ts?:string, by:Origin }
@@ -86,12 +89,13 @@ export type Command =
   | { k: "tmr"; now: number; seq: number }
   | { k: "dlv"; now: number; from: number; seq: number; wm: number; msg: OutboxPayload }
   | { k: "ack"; seqs: number[] }
-  | { k: "sig"; now: number; sig: SignalPayload };
+  | { k: "sig"; now: number; sig: SignalPayload }
+  | { k: "st"; now: number; svc: string; key: string; kv: [Uint8Array, Uint8Array][]; ver?: string };
 
 // Plain maps, no shared record structures: every record must decode on its own, years later.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false });
 
-const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig"]);
+const kinds = new Set(["inv", "jrn", "fail", "pause", "tmr", "dlv", "ack", "sig", "st"]);
 
 export function encodeCommand(command: Command): Uint8Array {
   return packr.pack(command);

@@ -188,11 +188,23 @@ export type WorkerTask =
     }
   /** The worker's metrics (counters since open, gauges now); answered with MetricsTaskResult. */
   | { kind: "metrics" }
+  /**
+   * Replaces the whole state of one virtual-object or workflow key (admin
+   * `POST /services/{name}/state`) through the partition's log; answers once durable and applied.
+   * Refused with ERR_PARTITION_STATE_CONFLICT while an invocation holds the key's lock, or when
+   * `version` (Restate's StateMutationVersion of the state the caller read) is not the current one.
+   */
+  | { kind: "set-state"; partition: number; service: string; key: string; entries: [string, Uint8Array][]; version?: string }
   | { kind: "close" };
 
 /** Answer of a `metrics` task: plain snapshots the main thread merges and renders. */
 export interface MetricsTaskResult {
   metrics: MetricSnapshot[];
+}
+
+/** Answer of a `set-state` task. */
+export interface SetStateTaskResult {
+  accepted: true;
 }
 
 /** Answer of an `attach` task. A completed invocation is retained for its journal retention (1 d). */
@@ -215,7 +227,8 @@ export interface SignalTaskResult {
 
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
- * attach → AttachTaskResult, signal → SignalTaskResult, close → void.
+ * attach → AttachTaskResult, signal → SignalTaskResult, set-state → SetStateTaskResult,
+ * metrics → MetricsTaskResult, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

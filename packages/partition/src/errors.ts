@@ -53,6 +53,11 @@ export class CommandDecodeError extends PartitionError {
   readonly code = "ERR_PARTITION_COMMAND_DECODE";
 }
 
+/** A state replace refused: the caller's version is stale, or an invocation holds the key. */
+export class StateConflictError extends PartitionError {
+  readonly code = "ERR_PARTITION_STATE_CONFLICT";
+}
+
 /** Every error class, by code: the registry the receiving side rebuilds errors from (C3). */
 export const partitionErrorClasses = {
   ERR_PARTITION_QUEUE_FULL: PartitionQueueFullError,
@@ -65,6 +70,7 @@ export const partitionErrorClasses = {
   ERR_PARTITION_WORKER_STATE: WorkerStateError,
   ERR_PARTITION_STORE_CORRUPT: StoreCorruptError,
   ERR_PARTITION_COMMAND_DECODE: CommandDecodeError,
+  ERR_PARTITION_STATE_CONFLICT: StateConflictError,
 } as const;
 
 export type PartitionErrorCode = keyof typeof partitionErrorClasses;

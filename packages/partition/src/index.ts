@@ -19,6 +19,7 @@ export type {
   ServiceInfo,
   ServiceType,
   SignalTaskResult,
+  SetStateTaskResult,
   WireError,
   WorkerEvent,
   WorkerTask,
@@ -34,6 +35,7 @@ export {
   PartitionQueueFullError,
   ServiceNotFoundError,
   StoreCorruptError,
+  StateConflictError,
   WorkerStateError,
   WrongPartitionError,
   partitionErrorClasses,
@@ -42,3 +44,4 @@ export {
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
 export { defaultInboxLengthMax, defaultInflightInvocationsMax } from "./constants.js";
+export { stateVersion } from "./state-version.js";

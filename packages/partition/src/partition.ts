@@ -62,6 +62,7 @@ import {
   type PartitionConfig,
   type SchemaSnapshot,
   type ServiceType,
+  type SetStateTaskResult,
   type SignalTaskResult,
   partitionOf,
 } from "./contract.js";
@@ -71,8 +72,10 @@ import {
   PartitionClosedError,
   PartitionQueueFullError,
   ServiceNotFoundError,
+  StateConflictError,
   WrongPartitionError,
 } from "./errors.js";
+import { sameStateVersion, stateVersion, type StateEntryRow } from "./state-version.js";
 import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf } from "./processor.js";
 import { runCompletionAck } from "./notifications.js";
 import { PartitionTelemetry, type WorkerTelemetry } from "./partition-telemetry.js";
@@ -391,6 +394,27 @@ export class Partition {
       sig.ok = result.value;
     }
     await this.#propose({ k: "sig", now: Date.now(), sig });
+    return { accepted: true };
+  }
+
+  /**
+   * Replaces the whole state of `service`/`key` through the log (the `State` command); answers once
+   * durable and applied. Refused (StateConflictError) while an invocation holds the key, or when
+   * `version` is not the current state's version (state-version.ts).
+   */
+  async setState(service: string, key: string, entries: [string, Uint8Array][], version: string | undefined): Promise<SetStateTaskResult> {
+    this.#assertOpen();
+    const s = this.#store.s;
+    const holder = s.lockGet.get(service, key) as string | undefined;
+    if (holder !== undefined) {
+      throw new StateConflictError(`the key '${key}' of '${service}' is held by invocation ${holder}; change its state once that invocation completed`);
+    }
+    if (version !== undefined) {
+      const current = stateVersion(s.stateAll.all(service, key) as StateEntryRow[]);
+      if (!sameStateVersion(current, version)) throw new StateConflictError(`the state of '${service}/${key}' changed since version ${version} was read (now ${current})`);
+    }
+    const kv = entries.map(([k, v]): [Uint8Array, Uint8Array] => [Buffer.from(k, "utf8"), v]);
+    await this.#propose({ k: "st", now: Date.now(), svc: service, key, kv, ...(version === undefined ? {} : { ver: version }) });
     return { accepted: true };
   }
 

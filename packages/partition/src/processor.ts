@@ -62,6 +62,7 @@ import {
   fromFailure,
 } from "./notifications.js";
 import type { InvocationRow, Store } from "./store.js";
+import { sameStateVersion, stateVersion, type StateEntryRow } from "./state-version.js";
 
 /** A frame to push to an invocation's live attempt, if it has one. */
 export interface Forward {
@@ -146,6 +147,9 @@ export class Processor {
         break;
       case "sig":
         this.#signal(command.sig, command.now, fx);
+        break;
+      case "st":
+        this.#replaceState(command.svc, command.key, command.kv, command.ver);
         break;
     }
     this.#store.setMeta("applied_lsn", lsn);
@@ -420,6 +424,19 @@ export class Processor {
     }
     if (target === this.#options.partition) this.#signal(sig, now, fx);
     else this.#sendOutbox(target, { t: "sig", sig }, fx);
+  }
+
+  /**
+   * A whole-state replace from the admin API. Deterministic (D3): skipped when an invocation holds
+   * the key (its journal may have read the old state) or when the caller's version is stale; the
+   * partition checks both before logging, so a skip only happens when a race slipped in between.
+   */
+  #replaceState(svc: string, key: string, kv: [Uint8Array, Uint8Array][], version: string | undefined): void {
+    const s = this.#store.s;
+    if (s.lockGet.get(svc, key) !== undefined) return;
+    if (version !== undefined && !sameStateVersion(stateVersion(s.stateAll.all(svc, key) as StateEntryRow[]), version)) return;
+    s.stateClearAll.run(svc, key);
+    for (const [k, v] of kv) s.stateSet.run(svc, key, k, v);
   }
 
   /** P6: applies a signal to an invocation of this partition. */

@@ -65,6 +65,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
     case "metrics":
       return metrics();
+    case "set-state":
+      return partitionOf(task.partition).setState(task.service, task.key, task.entries, task.version);
     case "close":
       return close();
   }

@@ -13,7 +13,8 @@
 // S4. close() stops accepting first, then closes the workers (their pending requests are answered
 //     with 503, their appends finish), then releases the data directory. It is idempotent.
 
-import { Admin, startAdminServer, type AdminServer } from "@cairn/admin";
+import { Admin, sqlMetadataRows, startAdminServer, type AdminServer } from "@cairn/admin";
+import { QueryEngine } from "@cairn/introspection";
 import { compileIngressSchema, IngressHandler, startIngress, type IngressImplementation, type IngressServer } from "@cairn/ingress";
 import { workerEntryPath, type OpenResult, type OutboxMessage, type PartitionConfig, type RetryPolicy } from "@cairn/partition";
 import {
@@ -33,6 +34,7 @@ import {
   serverVersion,
   workerConcurrencyHeadroom,
 } from "./constants.js";
+import { createStateHook } from "./admin-hooks.js";
 import { openDataDir } from "./data-dir.js";
 import { createDispatcher } from "./dispatcher.js";
 import { InvalidOptionsError, WorkerStartError } from "./errors.js";
@@ -87,6 +89,10 @@ export interface ServerOptions {
   readonly tracingEndpoint?: string;
   /** `service.name` of the exported spans' resource (default `cairn-server`). */
   readonly tracingServiceName?: string;
+  /** Rows one `POST /query` may return (10 000); past it the query fails with 400. */
+  readonly queryRowsMax?: number;
+  /** Time one `POST /query` may run (10 s); past it its process is killed and it answers 408. */
+  readonly queryTimeoutMs?: number;
   /** The worker module piscina loads; default `workerEntryPath` of @cairn/partition. */
   readonly workerModule?: string;
 }
@@ -236,7 +242,25 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
 
     const metrics = createMetricsScraper(hosts);
     cleanups.push(() => Promise.resolve(metrics.close()));
-    const adminServer: AdminServer = await startAdminServer(admin, { host: bind, port: adminPort, serverVersion, ingressUrl: `${ingressUrl}/`, metrics: () => metrics.scrape() });
+    // SQL introspection reads the partition stores, so it opens after the workers (S1) and closes
+    // before them (S4).
+    const queryEngine = new QueryEngine({
+      dataDir: dataDir.path,
+      partitions,
+      metadata: () => sqlMetadataRows(admin.state),
+      ...(options.queryRowsMax === undefined ? {} : { rowsMax: positive(options.queryRowsMax, "queryRowsMax") }),
+      ...(options.queryTimeoutMs === undefined ? {} : { timeoutMs: positive(options.queryTimeoutMs, "queryTimeoutMs") }),
+    });
+    cleanups.push(() => queryEngine.close());
+    const adminServer: AdminServer = await startAdminServer(admin, {
+      host: bind,
+      port: adminPort,
+      serverVersion,
+      ingressUrl: `${ingressUrl}/`,
+      query: (sql, accept) => queryEngine.query(sql, accept),
+      setState: createStateHook(table),
+      metrics: () => metrics.scrape(),
+    });
     cleanups.push(() => adminServer.close());
     const adminUrl = `http://${urlHost(bind)}:${adminServer.port}`;
 
@@ -270,6 +294,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
           logger("info", "cairn server stopping", {});
           const ingressClosed = closeIngress(); // stops accepting at once
           await adminServer.close();
+          await queryEngine.close();
           await Promise.all(hosts.map((host) => host.close()));
           await ingressClosed;
           await dataDir.release();

@@ -9,3 +9,5 @@ export { startRestateServer } from "./restate-server.js";
 export type { RestateServer, RestateServerOptions } from "./restate-server.js";
 export { registerDeployment, ingressCall } from "./admin.js";
 export type { RegisterOptions } from "./admin.js";
+export { restateCliPath, runRestateCli } from "./restate-cli.js";
+export type { RestateCliResult, RestateCliOptions } from "./restate-cli.js";

@@ -1,0 +1,4 @@
+// Test-only access to @cairn/introspection's parts (never re-exported from index.ts).
+export { entryTypeLabel, utf8OrNull } from "./functions.js";
+export { encodeArrow, encodeJson } from "./result-format.js";
+export { viewStatements, booleanColumns } from "./views.js";

@@ -1,0 +1,187 @@
+// Restate's introspection tables as SQLite views over the partition stores.
+//
+// Every partition store is ATTACHed to the query connection as schema `p{n}`; each table below is
+// a TEMP view that UNION ALLs one SELECT per partition, under Restate's table and column names
+// (RESTATE-PROTOCOL.md §7.4). Columns Cairn has no data for are present and NULL, so queries
+// written for restate-server still plan. Conventions of the values:
+//
+//   timestamps  => TEXT, RFC 3339 UTC with milliseconds ("2026-01-02T03:04:05.678Z"): ordered
+//                  and compared as text, and read as timestamps by Restate's CLI.
+//   booleans    => INTEGER 0/1 in SQL; answered as JSON/Arrow booleans (see booleanColumns).
+//   durations   => INTEGER milliseconds.
+//   binary      => BLOB; answered as lowercase hex in JSON (as Arrow's JSON writer does).
+//
+// The metadata tables (sys_service, sys_deployment) are TEMP tables the query process refills
+// from the admin metadata whenever its version changes.
+
+/** Result columns answered as booleans when their values are 0/1 (SQLite has no boolean type). */
+export const booleanColumns: ReadonlySet<string> = new Set(["completed", "public", "in_flight", "pinned_deployment_exists"]);
+
+const ts = (column: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
+
+/** One partition's rows of the internal view every sys_invocation* view selects from. */
+const invocationArm = (s: string): string => `SELECT
+  i.partition_key AS partition_key,
+  i.id AS id,
+  i.status AS raw_status,
+  i.completion_result AS completion_result,
+  CASE WHEN i.completion_result = 'failure' THEN '[' || i.completion_failure_code || '] ' || i.completion_failure_message END AS completion_failure,
+  i.target_service_name || '/' || CASE WHEN i.target_service_key IS NULL THEN '' ELSE i.target_service_key || '/' END || i.target_handler_name AS target,
+  i.target_service_name AS target_service_name,
+  i.target_service_key AS target_service_key,
+  i.target_handler_name AS target_handler_name,
+  lower(i.target_service_ty) AS target_service_ty,
+  i.idempotency_key AS idempotency_key,
+  i.invoked_by AS invoked_by,
+  i.invoked_by_id AS invoked_by_id,
+  i.pinned_deployment_id AS pinned_deployment_id,
+  i.pinned_service_protocol_version AS pinned_service_protocol_version,
+  CASE WHEN length(i.trace_parent) >= 35 THEN substr(i.trace_parent, 4, 32) END AS trace_id,
+  i.journal_size AS journal_size,
+  i.journal_commands_size AS journal_commands_size,
+  ${ts("i.created_at")} AS created_at,
+  ${ts("i.modified_at")} AS modified_at,
+  ${ts("i.inboxed_at")} AS inboxed_at,
+  CASE WHEN i.scheduled_start_at IS NOT NULL THEN ${ts("i.created_at")} END AS scheduled_at,
+  ${ts("i.scheduled_start_at")} AS scheduled_start_at,
+  ${ts("i.running_at")} AS running_at,
+  ${ts("i.completed_at")} AS completed_at,
+  CASE WHEN i.completion_expires_at IS NOT NULL AND i.completed_at IS NOT NULL THEN i.completion_expires_at - i.completed_at END AS completion_retention,
+  cairn_future(i.suspended_future, 'completions') AS suspended_waiting_for_completions,
+  cairn_future(i.suspended_future, 'signals') AS suspended_waiting_for_signals,
+  cairn_future(i.suspended_future, 'json') AS suspended_waiting_future_json,
+  i.last_failure AS last_failure,
+  i.last_failure_error_code AS last_failure_error_code
+FROM ${s}.sys_invocation_status i`;
+
+const invocationStatusColumns = `partition_key, id, raw_status AS status, completion_result, completion_failure, target,
+  target_service_name, target_service_key, target_handler_name, target_service_ty, idempotency_key, invoked_by,
+  invoked_by_id, NULL AS invoked_by_subscription_id,
+  (SELECT c.target_service_name FROM cairn_invocation c WHERE c.id = v.invoked_by_id) AS invoked_by_service_name,
+  (SELECT c.target FROM cairn_invocation c WHERE c.id = v.invoked_by_id) AS invoked_by_target,
+  NULL AS restarted_from, pinned_deployment_id, pinned_service_protocol_version, trace_id, journal_size,
+  journal_commands_size, created_at, NULL AS created_using_restate_version, modified_at, inboxed_at, scheduled_at,
+  scheduled_start_at, running_at, completed_at, completion_retention, NULL AS journal_retention,
+  suspended_waiting_for_completions, suspended_waiting_for_signals`;
+
+const invocationStateColumns = `raw_status = 'invoked' AS in_flight, NULL AS retry_count,
+  CASE WHEN raw_status = 'invoked' THEN running_at END AS last_start_at, NULL AS next_retry_at,
+  CASE WHEN raw_status = 'invoked' THEN pinned_deployment_id END AS last_attempt_deployment_id, NULL AS last_attempt_server,
+  last_failure, last_failure_error_code, NULL AS last_failure_related_entry_index, NULL AS last_failure_related_entry_name,
+  NULL AS last_failure_related_entry_type, NULL AS last_failure_related_command_index, NULL AS last_failure_related_command_name,
+  NULL AS last_failure_related_command_type, NULL AS last_awaiting_on_future_json`;
+
+const journalArm = (s: string): string => `SELECT
+  NULL AS partition_key,
+  x.id AS id,
+  x."index" AS "index",
+  cairn_entry_type(x.entry_type) AS entry_type,
+  cairn_entry(x.entry_type, x.raw, 'name') AS name,
+  CASE WHEN x.cid IS NULL THEN 1 ELSE EXISTS (SELECT 1 FROM ${s}.sys_journal n WHERE n.id = x.id AND n.completion_id = x.cid) END AS completed,
+  (SELECT cairn_entry(n.entry_type, n.raw, 'invocation_id') FROM ${s}.sys_journal n WHERE n.id = x.id AND n.completion_id = x.iid) AS invoked_id,
+  cairn_entry(x.entry_type, x.raw, 'target') AS invoked_target,
+  ${ts("cairn_entry(x.entry_type, x.raw, 'wake_up_time')")} AS sleep_wakeup_at,
+  cairn_entry(x.entry_type, x.raw, 'promise_name') AS promise_name,
+  x.raw AS raw,
+  length(x.raw) AS raw_length,
+  2 AS version,
+  cairn_entry(x.entry_type, x.raw, 'json') AS entry_json,
+  NULL AS entry_lite_json,
+  ${ts("x.appended_at")} AS appended_at
+FROM (SELECT j.*, cairn_entry(j.entry_type, j.raw, 'completion_id') AS cid,
+  cairn_entry(j.entry_type, j.raw, 'invocation_id_completion_id') AS iid FROM ${s}.sys_journal j) x`;
+
+const stateArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key,
+  CAST(key AS TEXT) AS key, length(key) AS key_length, cairn_utf8(value) AS value_utf8, value, length(value) AS value_length
+FROM ${s}.state`;
+
+const inboxArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, id, sequence_number,
+  ${ts("created_at")} AS created_at FROM ${s}.sys_inbox`;
+
+const keyedArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, invocation_id
+FROM ${s}.sys_keyed_service_status`;
+
+const idempotencyArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, service_handler,
+  idempotency_key, invocation_id FROM ${s}.sys_idempotency`;
+
+const promiseArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key, key,
+  completed, completion_success_value, cairn_utf8(completion_success_value) AS completion_success_value_utf8,
+  CASE WHEN completion_failure_code IS NOT NULL THEN '[' || completion_failure_code || '] ' || completion_failure_message END AS completion_failure
+FROM ${s}.sys_promise`;
+
+/** Schema name of partition `p` on the query connection. */
+export function partitionSchema(partition: number): string {
+  return `p${partition}`;
+}
+
+function unionOf(partitions: readonly number[], arm: (schema: string) => string): string {
+  return partitions.map((p) => arm(partitionSchema(p))).join("\nUNION ALL\n");
+}
+
+/** The statements that create every view, in dependency order. */
+export function viewStatements(partitions: readonly number[]): string[] {
+  if (partitions.length === 0) throw new RangeError("views need at least one partition");
+  return [
+    `CREATE TEMP VIEW cairn_invocation AS ${unionOf(partitions, invocationArm)}`,
+    `CREATE TEMP VIEW sys_invocation_status AS SELECT ${invocationStatusColumns} FROM cairn_invocation v`,
+    `CREATE TEMP VIEW sys_invocation_state AS SELECT partition_key, id, ${invocationStateColumns} FROM cairn_invocation v WHERE raw_status = 'invoked'`,
+    `CREATE TEMP VIEW sys_invocation AS SELECT ${invocationStatusColumns.replace("raw_status AS status, ", "")}, NULL AS vqueue_id, NULL AS scope, NULL AS limit_key,
+      NULL AS suspended_waiting_future_json, ${invocationStateColumns},
+      CASE raw_status WHEN 'inboxed' THEN 'pending' WHEN 'invoked' THEN 'running' ELSE raw_status END AS status
+      FROM cairn_invocation v`,
+    `CREATE TEMP VIEW sys_journal AS ${unionOf(partitions, journalArm)}`,
+    `CREATE TEMP VIEW state AS ${unionOf(partitions, stateArm)}`,
+    `CREATE TEMP VIEW sys_inbox AS ${unionOf(partitions, inboxArm)}`,
+    `CREATE TEMP VIEW sys_keyed_service_status AS ${unionOf(partitions, keyedArm)}`,
+    `CREATE TEMP VIEW sys_idempotency AS ${unionOf(partitions, idempotencyArm)}`,
+    `CREATE TEMP VIEW sys_promise AS ${unionOf(partitions, promiseArm)}`,
+    `CREATE TEMP TABLE sys_service (name TEXT, revision INTEGER, public INTEGER, ty TEXT, deployment_id TEXT)`,
+    `CREATE TEMP TABLE sys_deployment (id TEXT, ty TEXT, endpoint TEXT, created_at TEXT, min_service_protocol_version INTEGER,
+      max_service_protocol_version INTEGER, services TEXT)`,
+  ];
+}
+
+/** The tables a user may query, as `information_schema.tables` lists them. */
+export const introspectionTables: readonly string[] = [
+  "sys_invocation",
+  "sys_invocation_status",
+  "sys_invocation_state",
+  "sys_journal",
+  "state",
+  "sys_inbox",
+  "sys_keyed_service_status",
+  "sys_idempotency",
+  "sys_promise",
+  "sys_service",
+  "sys_deployment",
+];
+
+/** One row of `sys_service`, built by the admin from its metadata. */
+export interface ServiceRow {
+  readonly name: string;
+  readonly revision: number;
+  readonly public: boolean;
+  /** `service` | `virtual_object` | `workflow` */
+  readonly ty: string;
+  readonly deployment_id: string;
+}
+
+/** One row of `sys_deployment`. */
+export interface DeploymentRow {
+  readonly id: string;
+  /** `http` (Lambda deployments are not served). */
+  readonly ty: string;
+  readonly endpoint: string;
+  /** Epoch milliseconds. */
+  readonly created_at_ms: number;
+  readonly min_service_protocol_version: number;
+  readonly max_service_protocol_version: number;
+  readonly services: readonly string[];
+}
+
+/** The metadata tables' contents; `version` changes whenever they do. */
+export interface MetadataRows {
+  readonly version: number;
+  readonly services: readonly ServiceRow[];
+  readonly deployments: readonly DeploymentRow[];
+}
