@@ -28,3 +28,7 @@ export const progressBarCells = 30;
 export const progressRedrawIntervalMs = 50;
 /** A table cell longer than this is cut with an ellipsis in human output (never in --json). */
 export const tableCellCharsMax = 80;
+/** How long `state set|clear` waits to see its change applied before saying it is still queued. */
+export const stateApplyWaitMs = 5_000;
+/** Interval between the reads that look for an applied state change. */
+export const stateApplyPollMs = 100;

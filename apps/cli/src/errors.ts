@@ -62,3 +62,10 @@ export class PartialFailureError extends CliError {
   readonly exitCode = 1;
   override readonly name = "PartialFailureError";
 }
+
+/** A state change was dropped: the key's state changed between the read and the write. */
+export class StateConflictError extends CliError {
+  readonly code = "ERR_CLI_STATE_CONFLICT";
+  readonly exitCode = 1;
+  override readonly name = "StateConflictError";
+}

@@ -2,6 +2,6 @@
 export { run, commands, globalOptions, cliVersion, mainHelp, commandHelp } from "./cli.js";
 export type { Io } from "./cli.js";
 export type { CommandSpec, Context } from "./context.js";
-export { CliError, UsageError, ApiError, UnreachableError, BadResponseError, NotFoundError, AbortedError, PartialFailureError } from "./errors.js";
+export { CliError, UsageError, ApiError, UnreachableError, BadResponseError, NotFoundError, AbortedError, PartialFailureError, StateConflictError } from "./errors.js";
 export { ingressPath } from "./commands/invoke.js";
 export { invocationStatuses } from "./commands/invocations.js";

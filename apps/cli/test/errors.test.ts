@@ -1,7 +1,7 @@
 // Goal: every CLI error class has its stable code, exit status and name; method: one table row
 // per class, constructed and checked through the public exports.
 import { describe, expect, it } from "vitest";
-import { AbortedError, ApiError, BadResponseError, CliError, NotFoundError, PartialFailureError, UnreachableError, UsageError } from "cairn-cli";
+import { AbortedError, ApiError, BadResponseError, CliError, NotFoundError, PartialFailureError, StateConflictError, UnreachableError, UsageError } from "cairn-cli";
 
 describe("CLI errors", () => {
   it.each([
@@ -12,6 +12,7 @@ describe("CLI errors", () => {
     [new NotFoundError("m"), "ERR_CLI_NOT_FOUND", 1, "NotFoundError"],
     [new AbortedError("m"), "ERR_CLI_ABORTED", 1, "AbortedError"],
     [new PartialFailureError("m"), "ERR_CLI_PARTIAL_FAILURE", 1, "PartialFailureError"],
+    [new StateConflictError("m"), "ERR_CLI_STATE_CONFLICT", 1, "StateConflictError"],
   ] as const)("%s", (error, code, exitCode, name) => {
     expect(error).toBeInstanceOf(CliError);
     expect(error).toBeInstanceOf(Error);

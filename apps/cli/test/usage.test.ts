@@ -60,6 +60,7 @@ describe("cairn command line", () => {
     [["invoke", "Greeter/greet", "--delay", "5s"], /--delay only applies with --send/],
     [["state", "set", "Counter", "a", "count", "forty"], /<value> is not JSON/],
     [["sql", "  "], /<query> is empty/],
+    [["state", "clear", "Counter", "a", "--wait", "soon"], /--wait: expected milliseconds/],
     [["deployments", "register", "not a url"], /not a URL/],
     [["services", "list", "--admin-url", "ftp://x"], /expected an http:\/\/ or https:\/\/ URL/],
     [["services", "list", "--timeout", "soon"], /--timeout: expected milliseconds/],

@@ -11,6 +11,9 @@ export function restateTarget(): Target {
       dataDir,
       partitions: partitionCount,
       readyTimeoutMs: serverReadyTimeoutMs,
+      // Retention clean-up (completed workflows, idempotent results) runs every hour by default;
+      // the suite checks it with retentions of seconds.
+      env: { RESTATE_WORKER__CLEANUP_INTERVAL: "1s" },
     });
     return { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, child: server.child };
   });

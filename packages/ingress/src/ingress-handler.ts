@@ -418,7 +418,7 @@ export class IngressHandler {
       return sendResponse(result.invocationId, result.status, result.executeAtMs);
     }
     const outcome = result.outcome;
-    if ("failure" in outcome) return invocationFailureResponse(result.invocationId, outcome.failure);
+    if ("failure" in outcome) return invocationFailureResponse(result.invocationId, outcome.failure, result.idempotencyExpiresAtMs);
     if (request.send) {
       // A partition may answer a send with the outcome when it was already completed (duplicate).
       return sendResponse(result.invocationId, "PreviouslyAccepted", undefined);

@@ -2,15 +2,18 @@
 //
 //   workflow run      uuid = SHA-256("wf,service,key")…          partition key = xxh3(key)
 //   idempotency key   uuid = SHA-256("ik,service[,key],handler,idempotencyKey")…
-//                     partition key = xxh3(key) when keyed, else xxh3(idempotencyKey)
+//                     partition key = xxh3(key) when keyed, else one of the service's 512
+//                     idempotency buckets (idempotentServicePartitionKey of @cairn/partition)
 //   keyed             uuid = ULID                                partition key = xxh3(key)
 //   plain service     uuid = ULID                                partition key = random
 //
 // Deterministic ids for workflow runs and idempotent requests make a repeated request land on the
 // same partition with the same id, which is what lets the partition deduplicate it.
 
+import { idempotentServicePartitionKey } from "@cairn/partition";
 import {
   formatInvocationId,
+  makeInvocationId,
   idempotentInvocationUuid,
   invocationIdPartitionKey,
   newInvocationId,
@@ -41,6 +44,10 @@ export function mintInvocationId(target: InvocationTarget): MintedInvocationId {
       idempotencyKey: target.idempotencyKey,
       ...(target.key === undefined ? {} : { key: target.key }),
     });
+  }
+  if (target.key === undefined && target.idempotencyKey !== undefined && uuid !== undefined) {
+    const partitionKey = idempotentServicePartitionKey(target.service, target.idempotencyKey);
+    return { invocationId: formatInvocationId(makeInvocationId(partitionKey, uuid)), partitionKey };
   }
   const raw = newInvocationId({
     ...(target.key === undefined ? {} : { key: target.key }),

@@ -58,7 +58,7 @@ export function invocationFailureResponse(invocationId: string, failure: Invocat
     ["x-restate-error-source", "invocation"],
     ["x-restate-id", invocationId],
   ];
-  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", new Date(idempotencyExpiresAtMs).toISOString()]);
+  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", rfc3339(idempotencyExpiresAtMs)]);
   return { status: failureStatus(failure.code), headers, body: JSON.stringify(body) };
 }
 
@@ -88,8 +88,13 @@ export function callResponse(
 ): IngressResponse {
   const headers: Header[] = [["x-restate-id", invocationId]];
   if (contentType !== undefined && (value.length > 0 || setContentTypeIfEmpty)) headers.push(["content-type", contentType]);
-  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", new Date(idempotencyExpiresAtMs).toISOString()]);
+  if (idempotencyExpiresAtMs !== undefined) headers.push(["idempotency-expires", rfc3339(idempotencyExpiresAtMs)]);
   return { status: 200, headers, body: value };
+}
+
+/** RFC 3339 in UTC with milliseconds and a numeric offset, as restate-server writes it: `2026-11-26T11:00:21.893+00:00`. */
+export function rfc3339(epochMs: number): string {
+  return `${new Date(epochMs).toISOString().slice(0, -1)}+00:00`;
 }
 
 export function sendResponse(invocationId: string, status: "Accepted" | "PreviouslyAccepted", executeAtMs: number | undefined): IngressResponse {

@@ -8,6 +8,8 @@
 //                                     wake_up_time | promise_name | json
 //   cairn_future(blob, what)          a suspension future: completions | signals (CSV) | json
 //   cairn_utf8(blob)                  the blob as text if it is valid UTF-8, else NULL
+//   cairn_key_partition_key(key)      partition key (decimal text) of an object/workflow key
+//   cairn_id_partition_key(id)        partition key (decimal text) inside an invocation id
 //   first_value(x) / last_value(x)    aggregates (DataFusion has them as aggregates, with an
 //                                     ORDER BY inside the call; SQLite only as window functions)
 //   now()                             the current time, RFC 3339 like every timestamp column
@@ -16,7 +18,7 @@
 
 import type Database from "better-sqlite3";
 import { fromBinary, toJsonString, type DescMessage } from "@bufbuild/protobuf";
-import { FutureSchema, messageKindOf, messageSchemaOf, messageTypeName, type Future } from "@cairn/protocol";
+import { FutureSchema, invocationIdPartitionKey, messageKindOf, messageSchemaOf, messageTypeName, parseInvocationId, partitionKeyOf, type Future } from "@cairn/protocol";
 
 /** `InputCommand` → `Command: Input`; `SleepCompletionNotification` → `Notification: Sleep`. */
 export function entryTypeLabel(type: number): string {
@@ -145,6 +147,15 @@ export function registerFunctions(db: Database.Database): void {
   });
   db.function("cairn_future", deterministic, (blob: unknown, what: unknown) => (Buffer.isBuffer(blob) && typeof what === "string" ? futureField(blob, what) : null));
   db.function("cairn_utf8", deterministic, (blob: unknown) => utf8OrNull(blob));
+  db.function("cairn_key_partition_key", deterministic, (key: unknown) => (typeof key === "string" ? partitionKeyOf(key).toString() : null));
+  db.function("cairn_id_partition_key", deterministic, (id: unknown) => {
+    if (typeof id !== "string") return null;
+    try {
+      return invocationIdPartitionKey(parseInvocationId(id)).toString();
+    } catch {
+      return null;
+    }
+  });
   db.aggregate("first_value", orderedPick("first"));
   db.aggregate("last_value", orderedPick("last"));
   db.function("now", () => isoOf(Date.now()));

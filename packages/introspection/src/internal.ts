@@ -2,3 +2,4 @@
 export { entryTypeLabel, utf8OrNull } from "./functions.js";
 export { encodeArrow, encodeJson } from "./result-format.js";
 export { viewStatements, booleanColumns } from "./views.js";
+export { toSqliteDialect } from "./sql-dialect.js";

@@ -6,7 +6,7 @@
 // process only reads them) or HTTP (the admin API calls `query`).
 //
 // E1. At most one query runs in the process; at most `queueMax` wait; past it → 429 (D5).
-// E2. A query that runs past `timeoutMs` is answered with QueryTimeoutError at once and its process
+// E2. A query that runs past `timeoutMs` (counted from when it reaches a started process) is answered with QueryTimeoutError at once and its process
 //     is killed (SIGKILL), so no CPU stays spent on it; the next query starts a fresh process.
 // E3. close() answers every waiting query with QueryUnavailableError and ends the process; it is
 //     idempotent. Close the engine before the partitions close their stores.
@@ -54,7 +54,7 @@ interface Pending {
 }
 
 interface Running extends Pending {
-  readonly timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
 }
 
 const processEntry = fileURLToPath(new URL("./query-process.js", import.meta.url));
@@ -134,11 +134,14 @@ export class QueryEngine {
     if (this.#running !== undefined || this.#closed) return;
     const next = this.#queue.shift();
     if (next === undefined) return;
-    const timer = setTimeout(() => this.#timeout(), this.#timeoutMs);
-    this.#running = { ...next, timer };
+    // The time limit counts from when the query reaches a started process: a process start (up to
+    // queryProcessStartTimeoutMs, slower on a loaded machine) is not the query's time.
+    const running: Running = { ...next, timer: undefined };
+    this.#running = running;
     this.#start()
       .then((child) => {
-        if (this.#running?.request.id !== next.request.id) return;
+        if (this.#running !== running) return;
+        running.timer = setTimeout(() => this.#timeout(), this.#timeoutMs);
         child.send({ ...next.request, metadata: this.#options.metadata() } satisfies QueryRequest);
       })
       .catch((error: unknown) => {
@@ -177,6 +180,7 @@ export class QueryEngine {
     });
     this.#child = child;
     let stderr = "";
+    let startFailure: string | undefined;
     child.stderr?.on("data", (chunk: Buffer) => {
       if (stderr.length < stderrKeptBytes) stderr += chunk.toString("utf8").slice(0, stderrKeptBytes - stderr.length);
     });
@@ -191,13 +195,20 @@ export class QueryEngine {
           resolve();
           return;
         }
+        if (reply.kind === "start-failed") {
+          startFailure = reply.message;
+          return; // the exit that follows rejects with it
+        }
         if (this.#child !== child || this.#running?.request.id !== reply.id) return;
         if (reply.kind === "result") this.#finish({ contentType: reply.contentType, body: reply.body, rows: reply.rows });
         else this.#finish(undefined, introspectionErrorFromWire(reply));
       });
       child.once("exit", (code, signal) => {
         clearTimeout(startTimer);
-        const reason = `the query process exited (${signal ?? `code ${code}`})${stderr === "" ? "" : `: ${lastLine(stderr)}`}`;
+        const reason =
+          startFailure !== undefined
+            ? `the query process cannot open the partition stores: ${startFailure}`
+            : `the query process exited (${signal ?? `code ${code}`})${stderr === "" ? "" : `: ${lastLine(stderr)}`}`;
         reject(new QueryUnavailableError(reason));
         if (this.#child === child) {
           this.#child = undefined;

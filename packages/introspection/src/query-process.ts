@@ -12,7 +12,7 @@
 //
 // Messages (process.send, "advanced" serialization):
 //   parent → child  { kind: "query", id, sql, format, rowsMax, metadata? }
-//   child → parent  { kind: "ready" } once every store is attached
+//   child → parent  { kind: "ready" } once every store is attached, or { kind: "start-failed", message }
 //                   { kind: "result", id, contentType, body: Uint8Array, rows }
 //                   { kind: "error", id, code, message }
 
@@ -22,6 +22,7 @@ import Database from "better-sqlite3";
 import { queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
+import { toSqliteDialect } from "./sql-dialect.js";
 import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
 
 export interface QueryRequest {
@@ -35,6 +36,7 @@ export interface QueryRequest {
 
 export type QueryReply =
   | { readonly kind: "ready" }
+  | { readonly kind: "start-failed"; readonly message: string }
   | { readonly kind: "result"; readonly id: number; readonly contentType: string; readonly body: Uint8Array; readonly rows: number }
   | { readonly kind: "error"; readonly id: number; readonly code: string; readonly message: string };
 
@@ -56,7 +58,9 @@ function open(dataDir: string, partitions: number): Database.Database {
     db.prepare(`ATTACH DATABASE ? AS ${partitionSchema(p)}`).run(path);
   }
   registerFunctions(db);
-  for (const statement of viewStatements(list)) db.exec(statement);
+  const hasAttempts = (p: number): boolean =>
+    db.prepare(`SELECT 1 FROM ${partitionSchema(p)}.sqlite_master WHERE type = 'table' AND name = 'sys_invocation_state'`).get() !== undefined;
+  for (const statement of viewStatements(list, hasAttempts)) db.exec(statement);
   db.exec("ATTACH DATABASE ':memory:' AS information_schema");
   db.exec(`CREATE TABLE information_schema.tables (table_catalog TEXT, table_schema TEXT, table_name TEXT, table_type TEXT)`);
   db.exec(`CREATE TABLE information_schema.columns (table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT,
@@ -122,7 +126,7 @@ function run(db: Database.Database, request: QueryRequest): { contentType: strin
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {
-    statement = db.prepare(sql);
+    statement = db.prepare(toSqliteDialect(sql));
   } catch (error) {
     throw new Failure("ERR_QUERY_INVALID", (error as Error).message);
   }
@@ -159,7 +163,13 @@ function main(): void {
   };
   const dataDir = process.env.CAIRN_QUERY_DATA_DIR ?? "";
   const partitions = Number(process.env.CAIRN_QUERY_PARTITIONS ?? "0");
-  const db = open(dataDir, partitions);
+  let db: Database.Database;
+  try {
+    db = open(dataDir, partitions);
+  } catch (error) {
+    process.send?.({ kind: "start-failed", message: (error as Error).message } satisfies QueryReply, () => process.exit(1));
+    return;
+  }
   process.on("message", (message: QueryRequest) => {
     try {
       const result = run(db, message);

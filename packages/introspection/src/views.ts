@@ -9,6 +9,7 @@
 //                  and compared as text, and read as timestamps by Restate's CLI.
 //   booleans    => INTEGER 0/1 in SQL; answered as JSON/Arrow booleans (see booleanColumns).
 //   durations   => INTEGER milliseconds.
+//   partition_key => TEXT, the u64 in decimal (past SQLite's signed 64-bit INTEGER), as stored.
 //   binary      => BLOB; answered as lowercase hex in JSON (as Arrow's JSON writer does).
 //
 // The metadata tables (sys_service, sys_deployment) are TEMP tables the query process refills
@@ -19,8 +20,12 @@ export const booleanColumns: ReadonlySet<string> = new Set(["completed", "public
 
 const ts = (column: string): string => `strftime('%Y-%m-%dT%H:%M:%fZ', ${column} / 1000.0, 'unixepoch')`;
 
-/** One partition's rows of the internal view every sys_invocation* view selects from. */
-const invocationArm = (s: string): string => `SELECT
+/**
+ * One partition's rows of the internal view every sys_invocation* view selects from. `attempts`:
+ * the store has the attempt table (retry counters and the last failure of each invoked
+ * invocation, written by the partition's attempt records); without it those columns are NULL.
+ */
+const invocationArm = (s: string, attempts: boolean): string => `SELECT
   i.partition_key AS partition_key,
   i.id AS id,
   i.status AS raw_status,
@@ -50,9 +55,14 @@ const invocationArm = (s: string): string => `SELECT
   cairn_future(i.suspended_future, 'completions') AS suspended_waiting_for_completions,
   cairn_future(i.suspended_future, 'signals') AS suspended_waiting_for_signals,
   cairn_future(i.suspended_future, 'json') AS suspended_waiting_future_json,
-  i.last_failure AS last_failure,
-  i.last_failure_error_code AS last_failure_error_code
-FROM ${s}.sys_invocation_status i`;
+  ${attempts ? "COALESCE(a.last_failure, i.last_failure)" : "i.last_failure"} AS last_failure,
+  ${attempts ? "COALESCE(a.last_failure_error_code, i.last_failure_error_code)" : "i.last_failure_error_code"} AS last_failure_error_code,
+  ${attempts ? "a.retry_count" : "NULL"} AS retry_count,
+  ${attempts ? "a.next_retry_at" : "NULL"} AS next_retry_at_ms,
+  ${attempts ? "a.last_failure_related_command_index" : "NULL"} AS last_failure_related_command_index,
+  ${attempts ? "a.last_failure_related_command_name" : "NULL"} AS last_failure_related_command_name,
+  ${attempts ? "cairn_entry_type(a.last_failure_related_command_type)" : "NULL"} AS last_failure_related_command_type
+FROM ${s}.sys_invocation_status i${attempts ? ` LEFT JOIN ${s}.sys_invocation_state a ON a.id = i.id` : ""}`;
 
 const invocationStatusColumns = `partition_key, id, raw_status AS status, completion_result, completion_failure, target,
   target_service_name, target_service_key, target_handler_name, target_service_ty, idempotency_key, invoked_by,
@@ -64,15 +74,19 @@ const invocationStatusColumns = `partition_key, id, raw_status AS status, comple
   scheduled_start_at, running_at, completed_at, completion_retention, NULL AS journal_retention,
   suspended_waiting_for_completions, suspended_waiting_for_signals`;
 
-const invocationStateColumns = `raw_status = 'invoked' AS in_flight, NULL AS retry_count,
-  CASE WHEN raw_status = 'invoked' THEN running_at END AS last_start_at, NULL AS next_retry_at,
+/** An invoked invocation waits for its next attempt while its retry time is in the future. */
+const backingOff = "(raw_status = 'invoked' AND next_retry_at_ms IS NOT NULL AND next_retry_at_ms > CAST(unixepoch('subsec') * 1000 AS INTEGER))";
+
+const invocationStateColumns = `raw_status = 'invoked' AND NOT ${backingOff} AS in_flight, retry_count,
+  CASE WHEN raw_status = 'invoked' THEN running_at END AS last_start_at, ${ts("next_retry_at_ms")} AS next_retry_at,
   CASE WHEN raw_status = 'invoked' THEN pinned_deployment_id END AS last_attempt_deployment_id, NULL AS last_attempt_server,
-  last_failure, last_failure_error_code, NULL AS last_failure_related_entry_index, NULL AS last_failure_related_entry_name,
-  NULL AS last_failure_related_entry_type, NULL AS last_failure_related_command_index, NULL AS last_failure_related_command_name,
-  NULL AS last_failure_related_command_type, NULL AS last_awaiting_on_future_json`;
+  last_failure, last_failure_error_code, last_failure_related_command_index AS last_failure_related_entry_index,
+  last_failure_related_command_name AS last_failure_related_entry_name, last_failure_related_command_type AS last_failure_related_entry_type,
+  last_failure_related_command_index, last_failure_related_command_name, last_failure_related_command_type,
+  NULL AS last_awaiting_on_future_json`;
 
 const journalArm = (s: string): string => `SELECT
-  NULL AS partition_key,
+  cairn_id_partition_key(x.id) AS partition_key,
   x.id AS id,
   x."index" AS "index",
   cairn_entry_type(x.entry_type) AS entry_type,
@@ -91,20 +105,20 @@ const journalArm = (s: string): string => `SELECT
 FROM (SELECT j.*, cairn_entry(j.entry_type, j.raw, 'completion_id') AS cid,
   cairn_entry(j.entry_type, j.raw, 'invocation_id_completion_id') AS iid FROM ${s}.sys_journal j) x`;
 
-const stateArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key,
+const stateArm = (s: string): string => `SELECT cairn_key_partition_key(service_key) AS partition_key, NULL AS scope, service_name, service_key,
   CAST(key AS TEXT) AS key, length(key) AS key_length, cairn_utf8(value) AS value_utf8, value, length(value) AS value_length
 FROM ${s}.state`;
 
-const inboxArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, id, sequence_number,
+const inboxArm = (s: string): string => `SELECT cairn_id_partition_key(id) AS partition_key, service_name, service_key, id, sequence_number,
   ${ts("created_at")} AS created_at FROM ${s}.sys_inbox`;
 
-const keyedArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, invocation_id
+const keyedArm = (s: string): string => `SELECT cairn_id_partition_key(invocation_id) AS partition_key, service_name, service_key, invocation_id
 FROM ${s}.sys_keyed_service_status`;
 
-const idempotencyArm = (s: string): string => `SELECT NULL AS partition_key, service_name, service_key, service_handler,
+const idempotencyArm = (s: string): string => `SELECT cairn_id_partition_key(invocation_id) AS partition_key, service_name, service_key, service_handler,
   idempotency_key, invocation_id FROM ${s}.sys_idempotency`;
 
-const promiseArm = (s: string): string => `SELECT NULL AS partition_key, NULL AS scope, service_name, service_key, key,
+const promiseArm = (s: string): string => `SELECT cairn_key_partition_key(service_key) AS partition_key, NULL AS scope, service_name, service_key, key,
   completed, completion_success_value, cairn_utf8(completion_success_value) AS completion_success_value_utf8,
   CASE WHEN completion_failure_code IS NOT NULL THEN '[' || completion_failure_code || '] ' || completion_failure_message END AS completion_failure
 FROM ${s}.sys_promise`;
@@ -118,16 +132,20 @@ function unionOf(partitions: readonly number[], arm: (schema: string) => string)
   return partitions.map((p) => arm(partitionSchema(p))).join("\nUNION ALL\n");
 }
 
-/** The statements that create every view, in dependency order. */
-export function viewStatements(partitions: readonly number[]): string[] {
+/**
+ * The statements that create every view, in dependency order. `hasAttempts(p)`: partition p's
+ * store has the attempt table (sys_invocation_state).
+ */
+export function viewStatements(partitions: readonly number[], hasAttempts: (partition: number) => boolean = () => false): string[] {
   if (partitions.length === 0) throw new RangeError("views need at least one partition");
+  const invocations = partitions.map((p) => invocationArm(partitionSchema(p), hasAttempts(p))).join("\nUNION ALL\n");
   return [
-    `CREATE TEMP VIEW cairn_invocation AS ${unionOf(partitions, invocationArm)}`,
+    `CREATE TEMP VIEW cairn_invocation AS ${invocations}`,
     `CREATE TEMP VIEW sys_invocation_status AS SELECT ${invocationStatusColumns} FROM cairn_invocation v`,
     `CREATE TEMP VIEW sys_invocation_state AS SELECT partition_key, id, ${invocationStateColumns} FROM cairn_invocation v WHERE raw_status = 'invoked'`,
     `CREATE TEMP VIEW sys_invocation AS SELECT ${invocationStatusColumns.replace("raw_status AS status, ", "")}, NULL AS vqueue_id, NULL AS scope, NULL AS limit_key,
-      NULL AS suspended_waiting_future_json, ${invocationStateColumns},
-      CASE raw_status WHEN 'inboxed' THEN 'pending' WHEN 'invoked' THEN 'running' ELSE raw_status END AS status
+      suspended_waiting_future_json, ${invocationStateColumns},
+      CASE WHEN ${backingOff} THEN 'backing-off' WHEN raw_status = 'inboxed' THEN 'pending' WHEN raw_status = 'invoked' THEN 'running' ELSE raw_status END AS status
       FROM cairn_invocation v`,
     `CREATE TEMP VIEW sys_journal AS ${unionOf(partitions, journalArm)}`,
     `CREATE TEMP VIEW state AS ${unionOf(partitions, stateArm)}`,

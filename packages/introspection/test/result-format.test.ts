@@ -2,7 +2,7 @@
 import { tableFromIPC } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { negotiateFormat } from "@cairn/introspection";
-import { encodeArrow, encodeJson, entryTypeLabel, utf8OrNull } from "../src/internal.js";
+import { encodeArrow, encodeJson, entryTypeLabel, toSqliteDialect, utf8OrNull } from "../src/internal.js";
 
 const columns = [
   { name: "id", declared: "TEXT" },
@@ -59,5 +59,12 @@ describe("result formats", () => {
     expect(entryTypeLabel(0xfbff)).toBe("Notification: Signal");
     expect(utf8OrNull(Buffer.from('"hé"'))).toBe('"hé"');
     expect(utf8OrNull(Buffer.from([0xff, 0xfe]))).toBeNull();
+  });
+
+  it("DataFusion's column names that are SQLite keywords are quoted, never inside literals or quoted names", () => {
+    expect(toSqliteDialect("SELECT sj.index, 'index' AS s, \"index\" FROM sys_journal sj ORDER BY Index DESC -- index")).toBe(
+      "SELECT sj.\"index\", 'index' AS s, \"index\" FROM sys_journal sj ORDER BY \"Index\" DESC -- index",
+    );
+    expect(toSqliteDialect("SELECT reindex, index_x, 'it''s index' FROM t")).toBe("SELECT reindex, index_x, 'it''s index' FROM t");
   });
 });

@@ -11,9 +11,11 @@
 //   Entry    => [type:u16, payload:bytes, ack:0|1, target?:Target]     a journal entry (command or
 //                                                                        RunCompletion from a proposal;
 //                                                                        ack=1: answer with ProposeRunCompletionAck)
-//   Target   => { sty:ServiceType, hty:HandlerType|null } | { err:string }
+//   Target   => { sty:ServiceType, hty:HandlerType|null, ret?:ms } | { err:string }
 //                                                                        Call/OneWayCall targets resolved
-//                                                                        against the schema before logging
+//                                                                        against the schema before logging;
+//                                                                        ret: completion retention of a
+//                                                                        workflow run / idempotent callee
 //   Fail     => { k:"fail", now, id, code:u16, msg:string }            end an invocation with a failure
 //   Pause    => { k:"pause", now, id, code:u16, msg:string }           stop retrying until resumed
 //   Timer    => { k:"tmr", now, seq }                                  a durable timer fired
@@ -28,10 +30,18 @@
 //                                                                        skipped if the key is locked or ver is stale
 //
 //   NewInvocation => { id, svc, hnd, key?, sty, hty, hdrs:[[k,v]…], body:bytes, at?:ms, ik?:string,
-//                      tp?:string, ts?:string, by:Origin }
+//                      tp?:string, ts?:string, by:Origin, ret?:ms }
+//                                                                        ret: how long the completed result is
+//                                                                        kept (workflow / idempotency retention)
 //   Origin   => { t:"ingress" } | { t:"call", id:callerId, p:callerPartition, cid:u32 } | { t:"send", id:callerId }
-//   OutboxPayload => { t:"inv", inv:NewInvocation } | { t:"cmp", id, cid:u32, ok?:bytes, fail?:Failure }
+//   OutboxPayload => { t:"inv", inv:NewInvocation }
+//                  | { t:"cmp", id, cid:u32, ty?:u16, ok?:bytes, fail?:Failure, void?:true }
+//                                                                        a completion for invocation `id`; ty: the
+//                                                                        notification type (default CallCompletion)
 //                  | { t:"sig", sig:SignalPayload }                    SendSignal / CompleteAwakeable to another partition
+//                  | { t:"att", tid, id, p:u32, cid:u32, ty:u16, wait:bool }
+//                                                                        AttachInvocation (wait) / GetInvocationOutput
+//                                                                        of `tid` for invocation `id` of partition `p`
 //   SignalPayload => { id, idx?:u32, name?:string, ok?:bytes, fail?:Failure }
 //                                                                        exactly one of idx/name; neither ok nor fail = void
 //   Failure  => { code:u16, msg:string, meta?:[[k,v]…] }
@@ -56,9 +66,11 @@ export interface NewInvocation {
   tp?: string;
   ts?: string;
   by: Origin;
+  /** Completion retention (ms) of a workflow run or idempotent invocation; absent: the default. */
+  ret?: number;
 }
 
-export type EntryTarget = { sty: ServiceType; hty: HandlerType | null } | { err: string };
+export type EntryTarget = { sty: ServiceType; hty: HandlerType | null; ret?: number } | { err: string };
 export type Entry = [type: number, payload: Uint8Array, ack: 0 | 1, target?: EntryTarget];
 
 export interface WireFailure {
@@ -78,8 +90,9 @@ export interface SignalPayload {
 
 export type OutboxPayload =
   | { t: "inv"; inv: NewInvocation }
-  | { t: "cmp"; id: string; cid: number; ok?: Uint8Array; fail?: WireFailure }
-  | { t: "sig"; sig: SignalPayload };
+  | { t: "cmp"; id: string; cid: number; ty?: number; ok?: Uint8Array; fail?: WireFailure; void?: true }
+  | { t: "sig"; sig: SignalPayload }
+  | { t: "att"; tid: string; id: string; p: number; cid: number; ty: number; wait: boolean };
 
 export type Command =
   | { k: "inv"; now: number; inv: NewInvocation }

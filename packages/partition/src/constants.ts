@@ -13,6 +13,12 @@ export const timerBatchMax = 256;
 export const timerDelayMsMax = 2_147_483_647;
 /** How long a completed invocation's status, journal and result are kept (Restate: journal retention 1 d). */
 export const completionRetentionMs = 24 * 60 * 60 * 1000;
+/** Default retention of a completed workflow run, its state and promises (Restate: 1 d). */
+export const defaultWorkflowRetentionMs = 24 * 60 * 60 * 1000;
+/** Default retention of an idempotent invocation's result (Restate: 1 d). */
+export const defaultIdempotencyRetentionMs = 24 * 60 * 60 * 1000;
+/** Partition keys an unkeyed service's idempotent requests spread over (restate-server 1.7: 512). */
+export const idempotencyBucketsPerService = 512;
 /** Ingress `call` requests waiting on one partition at once (besides inflightInvocationsMax). */
 export const waitersMax = 100_000;
 

@@ -43,5 +43,6 @@ export {
   toWireError,
 } from "./errors.js";
 export type { PartitionErrorCode } from "./errors.js";
-export { defaultInboxLengthMax, defaultInflightInvocationsMax } from "./constants.js";
+export { defaultInboxLengthMax, defaultInflightInvocationsMax, defaultIdempotencyRetentionMs, defaultWorkflowRetentionMs } from "./constants.js";
+export { idempotentServicePartitionKey } from "./idempotency.js";
 export { stateVersion } from "./state-version.js";

@@ -11,6 +11,7 @@ import {
   HeaderSchema,
   InputCommandMessageSchema,
   MessageType,
+  NotificationTemplateSchema,
   ProposeRunCompletionAckMessageSchema,
   SignalNotificationMessageSchema,
   SleepCompletionNotificationMessageSchema,
@@ -108,6 +109,29 @@ export function signalNotification(sig: SignalPayload): Uint8Array {
           ? { case: "failure", value: toFailure(sig.fail) }
           : sig.ok !== undefined
             ? { case: "value", value: create(ValueSchema, { content: sig.ok }) }
+            : { case: "void", value: create(VoidSchema) },
+    }),
+  );
+}
+
+/** What a completion notification carries: a value, a failure, or nothing (void). */
+export type CompletionResult = { ok: Uint8Array } | { fail: WireFailure } | { void: true };
+
+/**
+ * A completion notification `{completion_id, void | value | failure}` of any type (GetPromise,
+ * PeekPromise, CompletePromise, Call, AttachInvocation, GetInvocationOutput): they share the
+ * NotificationTemplate fields, so one encoder gives each type's exact bytes.
+ */
+export function completionNotification(completionId: number, result: CompletionResult): Uint8Array {
+  return toBinary(
+    NotificationTemplateSchema,
+    create(NotificationTemplateSchema, {
+      id: { case: "completionId", value: completionId },
+      result:
+        "fail" in result
+          ? { case: "failure", value: toFailure(result.fail) }
+          : "ok" in result
+            ? { case: "value", value: create(ValueSchema, { content: result.ok }) }
             : { case: "void", value: create(VoidSchema) },
     }),
   );

@@ -76,7 +76,8 @@ import {
   WrongPartitionError,
 } from "./errors.js";
 import { sameStateVersion, stateVersion, type StateEntryRow } from "./state-version.js";
-import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf } from "./processor.js";
+import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf, workflowAlreadyInvokedMessage } from "./processor.js";
+import { completionRetentionOf } from "./retention.js";
 import { runCompletionAck } from "./notifications.js";
 import { PartitionTelemetry, type WorkerTelemetry } from "./partition-telemetry.js";
 import type { AttemptSpan, PartitionDepths } from "@cairn/telemetry";
@@ -114,6 +115,11 @@ interface Pending {
 interface Waiter {
   resolve: (result: InvokeResult) => void;
   reject: (error: unknown) => void;
+  /**
+   * Whether the answer states when the retained result expires (`idempotency-expires`): only
+   * for answers from a retained result (duplicates, attach, output), not for the request that ran it.
+   */
+  withExpiry: boolean;
 }
 
 interface LiveAttempt {
@@ -320,16 +326,18 @@ export class Partition {
     if (request.idempotencyKey !== undefined) inv.ik = request.idempotencyKey;
     if (request.traceparent !== undefined) inv.tp = request.traceparent;
     if (request.tracestate !== undefined) inv.ts = request.tracestate;
+    const retention = completionRetentionOf(this.#options.schema().services[request.service], request.handler, hty, request.idempotencyKey !== undefined);
+    if (retention !== undefined) inv.ret = retention;
 
-    let result: Promise<InvokeResult> | undefined;
-    if (request.mode === "call") result = this.#wait(request.invocationId);
+    // The waiter is registered after the apply (nothing can complete in between: the
+    // continuation reads the store first); its bound is checked before anything is logged.
+    if (request.mode === "call" && this.#waiterCount >= waitersMax) {
+      throw new PartitionQueueFullError(`partition ${this.id} has ${waitersMax} requests waiting`);
+    }
     this.#pendingInvokes += 1;
     let applied: InvokeApplied | undefined;
     try {
       applied = await this.#propose({ k: "inv", now: Date.now(), inv });
-    } catch (error) {
-      if (result !== undefined) this.#dropWaiters(request.invocationId, error);
-      throw error;
     } finally {
       this.#pendingInvokes -= 1;
     }
@@ -342,14 +350,12 @@ export class Partition {
       if (request.executeAtMs !== undefined) accepted.executeAtMs = request.executeAtMs;
       return accepted;
     }
-    if (applied?.existing === true) {
-      const row = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
-      if (row?.status === "completed") {
-        const answer = completedResult(row);
-        this.#resolveWaiters(request.invocationId, answer);
-      }
-    }
-    return result as Promise<InvokeResult>;
+    const row = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
+    if (row === undefined) throw new Error(`assertion: invocation ${request.invocationId} not in the store after its Invoke applied`);
+    // A concurrent request created it first (a duplicate, P7), or it completed in its own apply (full inbox).
+    if (applied?.existing === true) return this.#answerExisting(row, request);
+    if (row.status === "completed") return completedResult(row, false);
+    return this.#wait(request.invocationId, false);
   }
 
   /**
@@ -363,9 +369,9 @@ export class Partition {
     const row = this.#store.s.invGet.get(invocationId) as InvocationRow | undefined;
     if (row === undefined) return { kind: "not-found" };
     const target = { service: row.target_service_name, handler: row.target_handler_name };
-    if (row.status === "completed") return { ...completedResult(row), ...target } as AttachTaskResult;
+    if (row.status === "completed") return { ...completedResult(row, true), ...target } as AttachTaskResult;
     if (!wait) return { kind: "not-ready", invocationId };
-    const result = await this.#wait(invocationId);
+    const result = await this.#wait(invocationId, true);
     if (result.kind !== "completed") throw new Error(`assertion: waiter of ${invocationId} answered ${result.kind}`);
     return { ...result, ...target };
   }
@@ -542,7 +548,7 @@ export class Partition {
       this.#retries.delete(id);
       if (!this.#waiters.has(id)) continue; // nobody to answer (a send, a call from a service)
       const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
-      this.#resolveWaiters(id, completedResultOf(id, outcome, row));
+      this.#resolveWaiters(id, completedResultOf(id, outcome, row, true));
     }
     for (const id of fx.start) this.#startAttempt(id);
     if (fx.outbox.length > 0) this.#pumpOutbox();
@@ -701,16 +707,17 @@ export class Partition {
         frame.type === MessageType.CallCommand
           ? fromBinary(CallCommandMessageSchema, payload)
           : fromBinary(OneWayCallCommandMessageSchema, payload);
-      return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key)];
+      return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key, m.idempotencyKey !== undefined)];
     }
     return [frame.type, payload, 0];
   }
 
   /** Resolves a call target against the schema before logging, so apply does not depend on it (D3). */
-  #targetOf(service: string, handler: string, key: string): EntryTarget {
+  #targetOf(service: string, handler: string, key: string, idempotent: boolean): EntryTarget {
     try {
       const { sty, hty } = this.#resolveTarget(service, handler, key.length > 0 ? key : undefined);
-      return { sty, hty };
+      const ret = completionRetentionOf(this.#options.schema().services[service], handler, hty, idempotent);
+      return ret === undefined ? { sty, hty } : { sty, hty, ret };
     } catch (error) {
       return { err: error instanceof Error ? error.message : String(error) };
     }
@@ -881,11 +888,11 @@ export class Partition {
 
   // ---- waiters -----------------------------------------------------------------------------
 
-  #wait(id: string): Promise<InvokeResult> {
+  #wait(id: string, withExpiry: boolean): Promise<InvokeResult> {
     if (this.#waiterCount >= waitersMax) throw new PartitionQueueFullError(`partition ${this.id} has ${waitersMax} requests waiting`);
     return new Promise<InvokeResult>((resolve, reject) => {
       const list = this.#waiters.get(id) ?? [];
-      list.push({ resolve, reject });
+      list.push({ resolve, reject, withExpiry });
       this.#waiters.set(id, list);
       this.#waiterCount += 1;
     });
@@ -896,7 +903,10 @@ export class Partition {
     if (list === undefined) return;
     this.#waiters.delete(id);
     this.#waiterCount -= list.length;
-    for (const waiter of list) waiter.resolve(result);
+    for (const waiter of list) {
+      if (waiter.withExpiry || result.kind !== "completed" || result.idempotencyExpiresAtMs === undefined) waiter.resolve(result);
+      else waiter.resolve({ kind: "completed", invocationId: result.invocationId, outcome: result.outcome });
+    }
   }
 
   #dropWaiters(id: string, error: unknown): void {
@@ -907,10 +917,14 @@ export class Partition {
     for (const waiter of list) waiter.reject(error);
   }
 
+  /** P7 of the processor, for ingress requests: a workflow run again is 409, an idempotent call attaches. */
   #answerExisting(row: InvocationRow, request: InvokeRequest): Promise<InvokeResult> | InvokeResult {
     if (request.mode === "send") return { kind: "accepted", invocationId: row.id, status: "PreviouslyAccepted" };
-    if (row.status === "completed") return completedResult(row);
-    return this.#wait(row.id);
+    if (row.target_handler_ty === "WORKFLOW") {
+      return { kind: "completed", invocationId: row.id, outcome: { failure: { code: 409, message: workflowAlreadyInvokedMessage } } };
+    }
+    if (row.status === "completed") return completedResult(row, true);
+    return this.#wait(row.id, true);
   }
 
   /** Throws BadRequestError for an unparsable id, WrongPartitionError for another partition's. */
@@ -932,17 +946,19 @@ export class Partition {
   }
 }
 
-function completedResult(row: InvocationRow): InvokeResult {
+function completedResult(row: InvocationRow, withExpiry: boolean): InvokeResult {
   const outcome: InvocationOutcome =
     row.completion_result === "success"
       ? { value: row.completion_value ?? new Uint8Array(0) }
       : { failure: { code: row.completion_failure_code ?? 500, message: row.completion_failure_message ?? "" } };
-  return completedResultOf(row.id, outcome, row);
+  return completedResultOf(row.id, outcome, row, withExpiry);
 }
 
-function completedResultOf(id: string, outcome: InvocationOutcome, row: InvocationRow | undefined): InvokeResult {
+function completedResultOf(id: string, outcome: InvocationOutcome, row: InvocationRow | undefined, withExpiry: boolean): InvokeResult {
   const result: InvokeResult = { kind: "completed", invocationId: id, outcome };
-  if (row?.idempotency_key !== null && row?.idempotency_key !== undefined && row.completion_expires_at !== null) {
+  // restate-server states the expiry on every answer read from a retained result (duplicates,
+  // attach and output, failures included), never on the answer of the request that ran it.
+  if (withExpiry && row !== undefined && row.completion_expires_at !== null) {
     result.idempotencyExpiresAtMs = row.completion_expires_at;
   }
   return result;

@@ -19,8 +19,19 @@
 //     partition of its target invocation, through the outbox when that is another partition; an
 //     unknown or completed target ignores it. Index 1 is cancel: an inboxed or scheduled target
 //     completes with 409, a paused one resumes, any other gets the notification (the SDK cancels).
+// P7. A second Invoke of an existing id is a duplicate, never a second run: a call to a workflow
+//     `run` gets `409 the workflow method was already invoked`; a call with an idempotency key is
+//     answered with the original's result (at once, or when it completes); a send is dropped.
+// P8. Every waiter on an invocation's completion (a duplicate idempotent call, an
+//     AttachInvocation) is notified exactly once, in the apply that completes it, on its own
+//     partition (through the outbox when that is another one); GetInvocationOutput never waits.
+// P9. A completed invocation is kept for its completion retention (`ret` of its Invoke: the
+//     workflow or idempotency retention; else the default), then purged by a durable timer; a
+//     purged workflow run takes its key's state and promises with it (promises.ts W3).
 import { createHash } from "node:crypto";
 import {
+  AttachInvocationCommandMessageSchema,
+  GetInvocationOutputCommandMessageSchema,
   CallCommandMessageSchema,
   ClearStateCommandMessageSchema,
   CompleteAwakeableCommandMessageSchema,
@@ -48,6 +59,8 @@ import {
 import { calleeTraceparent } from "@cairn/telemetry";
 import type { Command, Entry, NewInvocation, OutboxPayload, SignalPayload, WireFailure } from "./command-codec.js";
 import { encodeOutboxEnvelope } from "./command-codec.js";
+import { attachTargetId } from "./attach-target.js";
+import { idempotentServicePartitionKey } from "./idempotency.js";
 import { completionRetentionMs } from "./constants.js";
 import { partitionOf, type InvocationOutcome } from "./contract.js";
 import {
@@ -60,7 +73,10 @@ import {
   signalNotification,
   sleepCompletion,
   fromFailure,
+  completionNotification,
+  type CompletionResult,
 } from "./notifications.js";
+import { applyPromiseCommand, purgePromises } from "./promises.js";
 import type { InvocationRow, Store } from "./store.js";
 import { sameStateVersion, stateVersion, type StateEntryRow } from "./state-version.js";
 
@@ -161,7 +177,10 @@ export class Processor {
   #invoke(inv: NewInvocation, now: number, fx: Effects): InvokeApplied {
     const s = this.#store.s;
     const existing = s.invStatus.get(inv.id) as string | undefined;
-    if (existing !== undefined) return { status: existing, existing: true };
+    if (existing !== undefined) {
+      this.#duplicate(inv, existing, now, fx);
+      return { status: existing, existing: true };
+    }
     const scheduled = inv.at !== undefined && inv.at > now;
     const exclusive = inv.key !== undefined && inv.hty !== null && exclusiveHandlerTypes.has(inv.hty);
     let status: string;
@@ -192,6 +211,7 @@ export class Processor {
       running_at: status === "invoked" ? now : null,
     });
     this.#active += 1;
+    if (inv.ret !== undefined) s.invSetRetention.run(inv.ret, inv.id);
     this.#appendEntry(inv.id, MessageType.InputCommand, encodeInput(inv.hdrs, inv.body), now, true);
     s.invJournalSizes.run(1, 1, now, now, inv.id);
     if (inv.ik !== undefined) s.idempotencyInsert.run(inv.svc, inv.key ?? "", inv.hnd, inv.ik, inv.id);
@@ -211,6 +231,50 @@ export class Processor {
       fx.start.add(inv.id);
     }
     return { status, existing: false };
+  }
+
+  /** P7: an Invoke of an id that exists (a workflow run again, an idempotency key again). */
+  #duplicate(inv: NewInvocation, status: string, now: number, fx: Effects): void {
+    const by = inv.by;
+    if (by.t !== "call") return; // ingress duplicates are answered by the partition; sends are dropped
+    if (inv.hty === "WORKFLOW") {
+      this.#replyTo(by.p, by.id, by.cid, MessageType.CallCompletionNotification, { fail: { code: 409, msg: workflowAlreadyInvokedMessage } }, now, fx);
+    } else if (status === "completed") {
+      this.#replyTo(by.p, by.id, by.cid, MessageType.CallCompletionNotification, this.#resultOf(inv.id), now, fx);
+    } else {
+      this.#store.s.waiterInsert.run(inv.id, this.#store.nextSeq("waiter_seq"), by.id, by.p, by.cid, MessageType.CallCompletionNotification);
+    }
+  }
+
+  /** P8: AttachInvocation (wait) / GetInvocationOutput of invocation `targetId` of this partition. */
+  #attachLocal(targetId: string, callerId: string, callerPartition: number, completionId: number, type: number, wait: boolean, now: number, fx: Effects): void {
+    const status = this.#store.s.invStatus.get(targetId) as string | undefined;
+    let result: CompletionResult | undefined;
+    if (status === undefined) result = { fail: { code: 404, msg: "not found" } };
+    else if (status === "completed") result = this.#resultOf(targetId);
+    else if (!wait) result = { void: true };
+    if (result !== undefined) this.#replyTo(callerPartition, callerId, completionId, type, result, now, fx);
+    else this.#store.s.waiterInsert.run(targetId, this.#store.nextSeq("waiter_seq"), callerId, callerPartition, completionId, type);
+  }
+
+  /** The stored outcome of a completed invocation as a completion result. */
+  #resultOf(id: string): CompletionResult {
+    const row = this.#store.s.invGet.get(id) as InvocationRow;
+    if (row.completion_result === "success") return { ok: row.completion_value ?? new Uint8Array(0) };
+    return { fail: { code: row.completion_failure_code ?? 500, msg: row.completion_failure_message ?? "" } };
+  }
+
+  /** A completion notification for invocation `callerId` of partition `callerPartition` (here, or through the outbox). */
+  #replyTo(callerPartition: number, callerId: string, completionId: number, type: number, result: CompletionResult, now: number, fx: Effects): void {
+    if (callerPartition === this.#options.partition) {
+      this.#notify(callerId, type, completionNotification(completionId, result), now, fx);
+      return;
+    }
+    const payload: OutboxPayload = { t: "cmp", id: callerId, cid: completionId, ty: type };
+    if ("ok" in result) payload.ok = result.ok;
+    else if ("fail" in result) payload.fail = result.fail;
+    else payload.void = true;
+    this.#sendOutbox(callerPartition, payload, fx);
   }
 
   /** A scheduled invocation whose time came: take the lock, or queue in the inbox. */
@@ -335,6 +399,7 @@ export class Processor {
         };
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
+        if (target.ret !== undefined) inv.ret = target.ret;
         // The callee's parent is the caller's invocation span (derived from ids: deterministic, D3).
         inv.tp = calleeTraceparent(id, row.trace_parent);
         if (row.trace_state !== null) inv.ts = row.trace_state;
@@ -359,6 +424,7 @@ export class Processor {
         };
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
+        if (target.ret !== undefined) inv.ret = target.ret;
         inv.tp = calleeTraceparent(id, row.trace_parent);
         if (row.trace_state !== null) inv.ts = row.trace_state;
         const at = Number(m.invokeTime);
@@ -390,6 +456,29 @@ export class Processor {
         if (m.result.case === "failure") sig.fail = fromFailure(m.result.value);
         else sig.ok = m.result.case === "value" ? m.result.value.content : new Uint8Array(0);
         this.#routeSignal(sig, now, fx);
+        break;
+      }
+      case MessageType.GetPromiseCommand:
+      case MessageType.PeekPromiseCommand:
+      case MessageType.CompletePromiseCommand:
+        applyPromiseCommand({ store: this.#store, notify: (to, t, p) => this.#notify(to, t, p, now, fx) }, id, svc, key, type, payload);
+        break;
+      case MessageType.AttachInvocationCommand:
+      case MessageType.GetInvocationOutputCommand: {
+        const wait = type === MessageType.AttachInvocationCommand;
+        const m = wait ? fromBinary(AttachInvocationCommandMessageSchema, payload) : fromBinary(GetInvocationOutputCommandMessageSchema, payload);
+        const answerType = wait ? MessageType.AttachInvocationCompletionNotification : MessageType.GetInvocationOutputCompletionNotification;
+        let targetId: string;
+        try {
+          targetId = attachTargetId(m.target);
+        } catch (error) {
+          const msg = `bad target invocation: ${error instanceof Error ? error.message : String(error)}`;
+          this.#notify(id, answerType, completionNotification(m.resultCompletionId, { fail: { code: 400, msg } }), now, fx);
+          break;
+        }
+        const target = partitionOf(invocationIdPartitionKey(parseInvocationId(targetId)), this.#options.partitionCount);
+        if (target === this.#options.partition) this.#attachLocal(targetId, id, target, m.resultCompletionId, answerType, wait, now, fx);
+        else this.#sendOutbox(target, { t: "att", tid: targetId, id, p: this.#options.partition, cid: m.resultCompletionId, ty: answerType, wait }, fx);
         break;
       }
       case MessageType.RunCompletionNotification: {
@@ -471,13 +560,13 @@ export class Processor {
       fail?.msg ?? null,
       now,
       now,
-      now + completionRetentionMs,
+      now + (row.completion_retention_ms ?? completionRetentionMs),
       id,
     );
     this.#active -= 1;
     s.timerDeleteFor.run(id);
     if (row.status === "inboxed") s.inboxDeleteId.run(id);
-    this.#addTimer(now + completionRetentionMs, "purge", id, null, fx);
+    this.#addTimer(now + (row.completion_retention_ms ?? completionRetentionMs), "purge", id, null, fx); // P9
     fx.completed.push({ id, outcome: fail === undefined ? { value: ok ?? new Uint8Array(0) } : { failure: toOutcomeFailure(fail) } });
     fx.stopped.add(id);
     // P5: the caller's CallCompletionNotification.
@@ -491,6 +580,13 @@ export class Processor {
         else payload.ok = ok ?? new Uint8Array(0);
         this.#sendOutbox(callerPartition, payload, fx);
       }
+    }
+    // P8: duplicate idempotent calls and AttachInvocation commands waiting for this outcome.
+    const waiters = s.waitersOf.all(id) as { caller_id: string; caller_partition: number; completion_id: number; notification_type: number }[];
+    if (waiters.length > 0) {
+      s.waitersDelete.run(id);
+      const result: CompletionResult = fail === undefined ? { ok: ok ?? new Uint8Array(0) } : { fail };
+      for (const w of waiters) this.#replyTo(w.caller_partition, w.caller_id, w.completion_id, w.notification_type, result, now, fx);
     }
     // P3: pass the key's lock to the next inboxed invocation.
     const key = row.target_service_key;
@@ -545,7 +641,13 @@ export class Processor {
 
   #purge(id: string): void {
     const s = this.#store.s;
-    if ((s.invStatus.get(id) as string | undefined) !== "completed") return;
+    const row = s.invGet.get(id) as InvocationRow | undefined;
+    if (row?.status !== "completed") return;
+    if (row.target_handler_ty === "WORKFLOW" && row.target_service_key !== null) {
+      // P9: the workflow key's state and promises end with its run.
+      s.stateClearAll.run(row.target_service_name, row.target_service_key);
+      purgePromises(this.#store, row.target_service_name, row.target_service_key);
+    }
     s.journalDelete.run(id);
     s.idempotencyDeleteFor.run(id);
     s.invDelete.run(id);
@@ -559,7 +661,12 @@ export class Processor {
     s.dedupPrune.run(from, wm);
     if (msg.t === "inv") this.#invoke(msg.inv, now, fx);
     else if (msg.t === "sig") this.#signal(msg.sig, now, fx);
-    else this.#completeCall(msg.id, msg.cid, msg.ok, msg.fail, now, fx);
+    else if (msg.t === "att") this.#attachLocal(msg.tid, msg.id, msg.p, msg.cid, msg.ty, msg.wait, now, fx);
+    else if (msg.ty === undefined) this.#completeCall(msg.id, msg.cid, msg.ok, msg.fail, now, fx);
+    else {
+      const result: CompletionResult = msg.fail !== undefined ? { fail: msg.fail } : msg.ok !== undefined ? { ok: msg.ok } : { void: true };
+      this.#notify(msg.id, msg.ty, completionNotification(msg.cid, result), now, fx);
+    }
   }
 
   // ---- journal, notifications, timers, outbox ----------------------------------------------
@@ -630,6 +737,9 @@ export class Processor {
 
 type OutcomeValue = { ok: Uint8Array } | { fail: WireFailure };
 
+/** The failure a second call of a workflow's `run` gets (restate-server's wording). */
+export const workflowAlreadyInvokedMessage = "the workflow method was already invoked";
+
 function toOutcomeFailure(fail: WireFailure): { code: number; message: string; metadata?: Record<string, string> } {
   const failure: { code: number; message: string; metadata?: Record<string, string> } = { code: fail.code, message: fail.msg };
   if (fail.meta !== undefined) failure.metadata = Object.fromEntries(fail.meta);
@@ -653,7 +763,11 @@ export function calleeInvocationId(
 ): string {
   const digest = createHash("sha256").update(callerId).update(`#${commandIndex}`).digest();
   const keyed = target !== undefined && !("err" in target) && target.sty !== "SERVICE";
-  const partitionKey = keyed ? partitionKeyOf(key) : idempotencyKey !== undefined ? partitionKeyOf(idempotencyKey) : digest.readBigUInt64BE(16);
+  const partitionKey = keyed
+    ? partitionKeyOf(key)
+    : idempotencyKey !== undefined
+      ? idempotentServicePartitionKey(service, idempotencyKey)
+      : digest.readBigUInt64BE(16);
   let uuid: Uint8Array;
   if (keyed && target.hty === "WORKFLOW") uuid = workflowInvocationUuid({ service, key });
   else if (idempotencyKey !== undefined) uuid = idempotentInvocationUuid(keyed ? { service, key, handler, idempotencyKey } : { service, handler, idempotencyKey });

@@ -17,7 +17,7 @@ import Database from "better-sqlite3";
 import { StoreCorruptError } from "./errors.js";
 
 /** Version of the schema below; a store written by another version is refused, not migrated. */
-export const storeSchemaVersion = 1;
+export const storeSchemaVersion = 2;
 
 const schema = `
 CREATE TABLE IF NOT EXISTS meta (
@@ -65,7 +65,8 @@ CREATE TABLE IF NOT EXISTS sys_invocation_status (
   completion_failure_message      TEXT,
   completion_expires_at           INTEGER,
   last_failure                    TEXT,
-  last_failure_error_code         INTEGER
+  last_failure_error_code         INTEGER,
+  completion_retention_ms         INTEGER
 );
 CREATE INDEX IF NOT EXISTS sys_invocation_status_by_status ON sys_invocation_status (status);
 
@@ -158,7 +159,31 @@ CREATE TABLE IF NOT EXISTS sys_promise (
   completion_success_value   BLOB,
   completion_failure_code    INTEGER,
   completion_failure_message TEXT,
+  completion_failure_metadata BLOB,
   PRIMARY KEY (service_name, service_key, key)
+) WITHOUT ROWID;
+
+-- Invocations blocked in GetPromise on a promise that is not completed yet.
+CREATE TABLE IF NOT EXISTS sys_promise_waiter (
+  service_name  TEXT NOT NULL,
+  service_key   TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  invocation_id TEXT NOT NULL,
+  completion_id INTEGER NOT NULL,
+  PRIMARY KEY (service_name, service_key, key, invocation_id, completion_id)
+) WITHOUT ROWID;
+
+-- Invocations (of any partition) to notify when an invocation of this partition completes:
+-- AttachInvocation commands and duplicate idempotent calls. notification_type is the journal
+-- entry type the waiter gets (AttachInvocationCompletion or CallCompletion).
+CREATE TABLE IF NOT EXISTS sys_completion_waiter (
+  target_id         TEXT NOT NULL,
+  seq               INTEGER NOT NULL,
+  caller_id         TEXT NOT NULL,
+  caller_partition  INTEGER NOT NULL,
+  completion_id     INTEGER NOT NULL,
+  notification_type INTEGER NOT NULL,
+  PRIMARY KEY (target_id, seq)
 ) WITHOUT ROWID;
 `;
 
@@ -195,6 +220,7 @@ export interface InvocationRow {
   completion_failure_code: number | null;
   completion_failure_message: string | null;
   completion_expires_at: number | null;
+  completion_retention_ms: number | null;
 }
 
 export interface JournalRow {
@@ -292,6 +318,20 @@ function prepareStatements(db: Database.Database) {
     idempotencyGet: p("SELECT invocation_id FROM sys_idempotency WHERE service_name = ? AND service_key = ? AND service_handler = ? AND idempotency_key = ?", true),
     idempotencyInsert: p("INSERT OR REPLACE INTO sys_idempotency (service_name, service_key, service_handler, idempotency_key, invocation_id) VALUES (?, ?, ?, ?, ?)"),
     idempotencyDeleteFor: p("DELETE FROM sys_idempotency WHERE invocation_id = ?"),
+    invSetRetention: p("UPDATE sys_invocation_status SET completion_retention_ms = ? WHERE id = ?"),
+    promiseGet: p(`SELECT completed, completion_success_value, completion_failure_code, completion_failure_message, completion_failure_metadata
+      FROM sys_promise WHERE service_name = ? AND service_key = ? AND key = ?`),
+    promiseComplete: p(`INSERT INTO sys_promise (service_name, service_key, key, completed, completion_success_value, completion_failure_code,
+      completion_failure_message, completion_failure_metadata) VALUES (?, ?, ?, 1, ?, ?, ?, ?)`),
+    promiseDeleteAll: p("DELETE FROM sys_promise WHERE service_name = ? AND service_key = ?"),
+    promiseWaiterInsert: p("INSERT OR IGNORE INTO sys_promise_waiter (service_name, service_key, key, invocation_id, completion_id) VALUES (?, ?, ?, ?, ?)"),
+    promiseWaiters: p("SELECT invocation_id, completion_id FROM sys_promise_waiter WHERE service_name = ? AND service_key = ? AND key = ?"),
+    promiseWaitersDelete: p("DELETE FROM sys_promise_waiter WHERE service_name = ? AND service_key = ? AND key = ?"),
+    promiseWaitersDeleteAll: p("DELETE FROM sys_promise_waiter WHERE service_name = ? AND service_key = ?"),
+    waiterInsert: p(`INSERT INTO sys_completion_waiter (target_id, seq, caller_id, caller_partition, completion_id, notification_type)
+      VALUES (?, ?, ?, ?, ?, ?)`),
+    waitersOf: p("SELECT caller_id, caller_partition, completion_id, notification_type FROM sys_completion_waiter WHERE target_id = ? ORDER BY seq"),
+    waitersDelete: p("DELETE FROM sys_completion_waiter WHERE target_id = ?"),
   };
 }
 

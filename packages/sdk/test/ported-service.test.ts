@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, HttpCallError, type Ingress } from "@cairn/client";
 import { freePort, registerDeployment, startOfficialService, startRestateServer, testkitRoot, type RestateServer, type SdkService } from "@cairn/testkit";
-import { skipReason } from "./e2e/harness.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const officialSource = join(here, "fixtures", "ported", "official.ts");
@@ -29,7 +28,7 @@ describe("ported service", () => {
   });
 });
 
-describe.skipIf(skipReason() !== undefined)("ported service: official SDK vs @cairn/sdk behind restate-server", () => {
+describe("ported service: official SDK vs @cairn/sdk behind restate-server", () => {
   let server: RestateServer;
   let official: SdkService;
   let tmp: string;

@@ -64,6 +64,12 @@ beforeAll(async () => {
     body: JSON.stringify([{ op: "set", key: "name", value: "Ada" }, { op: "set", key: "n", value: 7 }]),
   });
   expect(applied.status).toBe(200);
+  const failed = await ingressCall(`${server.ingressUrl}/E2eGreeter/fail`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("no tea") });
+  expect(failed.status).toBe(418);
+  ids.failed = failed.headers.get("x-restate-id") ?? "";
+  const delayed = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet/send?delay=10m`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("later") });
+  expect(delayed.status).toBe(202);
+  ids.scheduled = ((await delayed.json()) as { invocationId: string }).invocationId;
   ids.suspended = await send("E2eSleeper/sleep", 600_000, { "idempotency-key": "sleep-1" });
   ids.holder = await send("E2eCounter/k1/hold", { ms: 600_000, tag: "h" });
   await waitUntil(async () => (await statusOf(ids.holder ?? "")) === "suspended", 20_000);
@@ -89,8 +95,17 @@ describe("POST /query", () => {
     expect(byId.get(ids.holder)).toMatchObject({ target: "E2eCounter/k1/hold", target_service_ty: "virtual_object", status: "suspended" });
     expect(byId.get(ids.pending)).toMatchObject({ target: "E2eCounter/k1/add", status: "pending" });
     expect(byId.get(ids.running)).toMatchObject({ target: "WorkerAwakeables/await", status: "running" });
+    expect(byId.get(ids.failed)).toMatchObject({ status: "completed", completion_result: "failure" });
+    expect(byId.get(ids.scheduled)).toMatchObject({ target: "E2eGreeter/greet", status: "scheduled" });
+    const [failure] = await rows(`SELECT completion_failure FROM sys_invocation WHERE id = '${ids.failed}'`);
+    expect(failure?.completion_failure).toBe("[418] no tea");
+    const [scheduled] = await rows(`SELECT scheduled_at, scheduled_start_at FROM sys_invocation WHERE id = '${ids.scheduled}'`);
+    expect(Date.parse(String(scheduled?.scheduled_start_at)) - Date.parse(String(scheduled?.scheduled_at))).toBeGreaterThan(590_000);
     const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
     expect(state).toEqual([{ id: ids.running, in_flight: true }]);
+    const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
+    expect(waiting?.completions).toBe("1");
+    expect(JSON.parse(String(waiting?.future))).toMatchObject({ waitingCompletions: [1] });
     const raw = await rows(`SELECT status FROM sys_invocation_status WHERE id = '${ids.pending}'`);
     expect(raw).toEqual([{ status: "inboxed" }]);
   });
@@ -129,6 +144,11 @@ describe("POST /query", () => {
       { service_name: "E2eSleeper", service_handler: "sleep", idempotency_key: "sleep-1", invocation_id: ids.suspended },
     ]);
     expect(await rows(`SELECT count(*) AS n FROM sys_promise`)).toHaveLength(1);
+    // partition_key agrees across tables: the inboxed invocation's, the state key's and its invocation's.
+    expect(await rows(`SELECT count(*) AS n FROM sys_inbox i JOIN sys_invocation v ON v.id = i.id AND v.partition_key = i.partition_key`)).toEqual([{ n: 1 }]);
+    expect(
+      await rows(`SELECT count(*) AS n FROM state s JOIN sys_invocation v ON v.target_service_key = s.service_key AND v.partition_key = s.partition_key WHERE s.service_key = 's1'`),
+    ).toEqual([{ n: 2 }]);
   });
 
   it("sys_service and sys_deployment come from the admin metadata", async () => {
@@ -161,6 +181,10 @@ describe("POST /query", () => {
     expect(listed.map((r) => r.id).sort()).toEqual([ids.holder, ids.pending].sort());
     expect(listed.every((r) => r.minimum_count === 2 && typeof r.comp_latest_deployment === "string")).toBe(true);
     expect(listed.find((r) => r.id === ids.holder)?.known_deployment_id).toMatch(/^dp_/);
+    // DataFusion's `index` column unquoted (SQLite's keyword), as `restate invocations describe` sends it.
+    const journal = await rows(`SELECT sj.index, sj.entry_type, sj.completed, sj.invoked_id, sj.invoked_target, sj.sleep_wakeup_at, sj.name,
+      sj.promise_name, sj.version, sj.entry_json, sj.appended_at FROM sys_journal sj WHERE sj.id = '${ids.suspended}' ORDER BY index DESC LIMIT 100`);
+    expect(journal.map((e) => e.index)).toEqual([1, 0]);
   });
 
   it("answers an Arrow IPC stream without accept: application/json (COUNT(*) as Int64), and 406 for other formats", async () => {
@@ -202,9 +226,17 @@ describe("POST /query", () => {
     expect(await rows("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 50) SELECT x FROM c")).toHaveLength(50);
   });
 
-  it("a query past the time limit answers 408 and is killed; the next query runs", async () => {
+  it("a query past the time limit answers 408 and is killed; the ingress answers meanwhile; the next query runs", async () => {
     const started = Date.now();
-    const slow = await query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c");
+    let settled = false;
+    const pending = query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c").finally(() => {
+      settled = true;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const greeted = await ingressCall(`${server.ingressUrl}/E2eGreeter/greet`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify("meanwhile") });
+    expect(await greeted.json()).toBe("Hello, meanwhile!");
+    expect(settled).toBe(false); // answered while the query was still running
+    const slow = await pending;
     expect(slow.status).toBe(408);
     expect(((await slow.json()) as { message: string }).message).toMatch(/3000 ms/);
     expect(Date.now() - started).toBeLessThan(10_000);

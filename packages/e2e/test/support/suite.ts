@@ -31,11 +31,11 @@ export interface Services {
 }
 
 /**
- * Starts `services/e2e-services.ts` for this file; its side effects go to a temp file. By default
+ * Starts `services/e2e-services.ts` (or `services/{fixture}.ts`) for this file; its side effects go to a temp file. By default
  * it serves HTTP/2 (bidirectional streaming); `http1` serves the SDK's HTTP/1.1 request/response
  * handler, where every await that is not journaled yet ends the attempt with a suspension.
  */
-export function useServices(options: { http1?: boolean } = {}): Services {
+export function useServices(options: { http1?: boolean; fixture?: string } = {}): Services {
   const http1 = options.http1 === true;
   let dir: string | undefined;
   let service: SdkService | undefined;
@@ -45,7 +45,7 @@ export function useServices(options: { http1?: boolean } = {}): Services {
   };
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "cairn-e2e-services-"));
-    service = await startOfficialService("e2e-services", {
+    service = await startOfficialService(options.fixture ?? "e2e-services", {
       http1,
       env: { CAIRN_E2E_SIDE_EFFECTS: join(dir, "side-effects.jsonl") },
     });

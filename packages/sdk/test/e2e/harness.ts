@@ -1,6 +1,7 @@
 // End-to-end harness: starts the runtime under test (the real restate-server, or Cairn's server
-// in-process; env CAIRN_SDK_E2E_TARGET=restate|cairn), serves @cairn/sdk services in this process
-// over HTTP/2 or HTTP/1.1, and registers them.
+// in-process), serves @cairn/sdk services in this process over HTTP/2 or HTTP/1.1, and registers
+// them. The suites run once per target; env CAIRN_SDK_E2E_TARGETS=restate|cairn|restate,cairn
+// (default both) narrows them.
 import { mkdtemp, rm } from "node:fs/promises";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,12 +12,13 @@ import { registerDeployment, startRestateServer } from "@cairn/testkit";
 
 export type Target = "restate" | "cairn";
 
-export const target: Target = process.env.CAIRN_SDK_E2E_TARGET === "cairn" ? "cairn" : "restate";
-
-/** Why the suite cannot run against the chosen target, or undefined when it can. */
-export function skipReason(): string | undefined {
-  return undefined;
+function parseTargets(raw: string | undefined): Target[] {
+  const names = (raw ?? "restate,cairn").split(",").map((t) => t.trim()).filter((t) => t.length > 0);
+  for (const n of names) if (n !== "restate" && n !== "cairn") throw new Error(`CAIRN_SDK_E2E_TARGETS: unknown target '${n}' (restate, cairn)`);
+  return names as Target[];
 }
+
+export const targets: readonly Target[] = parseTargets(process.env.CAIRN_SDK_E2E_TARGETS);
 
 export interface Runtime {
   ingressUrl: string;
@@ -24,7 +26,7 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function startRuntime(options: { protocolV7: boolean }): Promise<Runtime> {
+export async function startRuntime(target: Target, options: { protocolV7: boolean }): Promise<Runtime> {
   if (target === "cairn") {
     // Cairn always negotiates the highest version both sides speak (V7 with this SDK).
     const { startServer } = await import("@cairn/server");

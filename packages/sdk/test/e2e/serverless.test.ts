@@ -10,7 +10,7 @@ import { z } from "zod";
 import { connect, HttpCallError, type Ingress } from "@cairn/client";
 import { endpoint, handlers, serde, service, type Context, type LambdaEvent } from "@cairn/sdk";
 import { counter, greeter, mailbox } from "./services.js";
-import { eventually, register, type Runtime, type Served, startRuntime, target } from "./harness.js";
+import { eventually, register, type Runtime, type Served, startRuntime, targets } from "./harness.js";
 
 const validated = service({
   name: "Validated",
@@ -94,20 +94,20 @@ function lambdaFront(shape: "v1" | "v2"): Promise<Served> {
   });
 }
 
-const fronts = [
-  { label: "fetch handler", start: fetchFront },
-  { label: "Lambda handler (API Gateway v1 events)", start: () => lambdaFront("v1") },
-  { label: "Lambda handler (API Gateway v2 events)", start: () => lambdaFront("v2") },
-];
+const fronts = targets.flatMap((target) => [
+  { target, label: "fetch handler", start: fetchFront },
+  { target, label: "Lambda handler (API Gateway v1 events)", start: () => lambdaFront("v1") },
+  { target, label: "Lambda handler (API Gateway v2 events)", start: () => lambdaFront("v2") },
+]);
 
-describe.each(fronts)(`serverless adapters on ${target}: $label`, ({ label, start }) => {
+describe.each(fronts)("serverless adapters on $target: $label", ({ target, label, start }) => {
   let runtime: Runtime;
   let served: Served;
   let client: Ingress;
-  const tag = label.replace(/\W+/g, "-");
+  const tag = `${target}-${label.replace(/\W+/g, "-")}`;
 
   beforeAll(async () => {
-    runtime = await startRuntime({ protocolV7: true });
+    runtime = await startRuntime(target, { protocolV7: true });
     served = await start();
     await register(runtime.adminUrl, served.url, "h1");
     client = connect({ url: runtime.ingressUrl });
