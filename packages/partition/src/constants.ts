@@ -22,6 +22,9 @@ export const idempotencyBucketsPerService = 512;
 /** Ingress `call` requests waiting on one partition at once (besides inflightInvocationsMax). */
 export const waitersMax = 100_000;
 
+/** How long closing a worker waits for its queued spans to be exported before dropping them. */
+export const tracingCloseMs = 2_000;
+
 /** Defaults for PartitionConfig fields when the main thread leaves them to the worker. */
 export const defaultInflightInvocationsMax = 10_000;
 export const defaultInboxLengthMax = 1_000;

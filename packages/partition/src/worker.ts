@@ -15,6 +15,7 @@ import { Invoker } from "@cairn/invoker";
 import { InvocationTracer, WorkerMetrics, levelEnabled } from "@cairn/telemetry";
 import type { MainEvent, MetricsTaskResult, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
 import type { WorkerTelemetry } from "./partition-telemetry.js";
+import { tracingCloseMs } from "./constants.js";
 import { PartitionNotOwnedError, WorkerStateError, toWireError } from "./errors.js";
 import { type Logger, Partition } from "./partition.js";
 
@@ -197,10 +198,18 @@ async function close(): Promise<void> {
   }
   current.events.close();
   current.telemetry.metrics.close();
-  try {
-    await current.telemetry.tracer?.shutdown(); // exports what is queued (bounded by the export timeout)
-  } catch {
-    // spans that cannot be exported at close are lost; closing goes on
+  const tracer = current.telemetry.tracer;
+  if (tracer !== undefined) {
+    // Exports what is queued, but a slow or unreachable collector never holds up close: past
+    // tracingCloseMs the remaining spans are lost.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      tracer.shutdown().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, tracingCloseMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
   if (errors.length > 0) throw errors[0];
 }

@@ -1,4 +1,5 @@
 // Goal: with tracing on, one request with an incoming traceparent yields one trace whose tree (invocation → attempts → commands, caller → callee) has the right parents, names and attributes, and the deployment gets the attempt's traceparent on every attempt; with tracing off no span is exported; method: a real OTLP/HTTP receiver decoding the protobuf export, official-SDK fixtures (services/traced.ts) on a real server.
+import { createServer, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer, type CairnServer } from "@cairn/server";
 import { registerDeployment, startOfficialService, type SdkService } from "@cairn/testkit";
@@ -165,6 +166,32 @@ describe("tracing on", () => {
     await receiver.waitFor((spans) => spans.some((s) => s.attributes["restate.invocation.id"] === markerId && s.name.startsWith("invoke ")));
     expect(receiver.spans.filter((s) => s.traceId === unsampledTrace)).toEqual([]);
   }, 20_000);
+});
+
+describe("tracing to a collector that never answers", () => {
+  it("slows neither the calls nor close", async () => {
+    const held: Socket[] = [];
+    const blackhole = createServer((socket) => held.push(socket)); // accepts, never answers
+    await new Promise<void>((resolve) => blackhole.listen(0, "127.0.0.1", resolve));
+    const port = (blackhole.address() as AddressInfo).port;
+    const server = await startServer({ dataDir: tempDataDir(), ingressPort: 0, adminPort: 0, partitions: 1, workers: 1, tracingEndpoint: `http://127.0.0.1:${port}` });
+    try {
+      await registerDeployment(server.adminUrl, services.url, { force: false });
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => postJson(`${server.ingressUrl}/TracedStock/reserve`, `x${i}`)));
+      expect(answers.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => 200));
+      await Promise.all(answers.map((r) => r.arrayBuffer()));
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const metrics = await (await fetch(`${server.adminUrl}/metrics`)).text();
+      expect(metrics).toMatch(/^cairn_tracing_spans\{worker="0",state="queued"\} [1-9]/m);
+    } finally {
+      const closing = Date.now();
+      await server.close();
+      expect(Date.now() - closing).toBeLessThan(8_000);
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => blackhole.close(() => resolve()));
+    }
+  }, 30_000);
 });
 
 describe("tracing off", () => {
