@@ -9,7 +9,8 @@
 //     "workers": int, "inactivityTimeout": duration, "abortTimeout": duration,
 //     "retryPolicy": { "initialInterval": duration, "maxInterval": duration, "maxAttempts": int,
 //                      "exponentiationFactor": number, "onMaxAttempts": "pause" | "kill" },
-//     "inflightInvocationsMax": int, "inboxLengthMax": int, "workerQueueMax": int,
+//     "inflightInvocationsMax": int, "inboxLengthMax": int, "outboxLengthMax": int, "workerQueueMax": int,
+//     "queryRowsMax": int, "queryTimeout": duration,
 //     "ingressImplementation": "auto" | "uws" | "node", "logLevel": "debug" | "info" | "warn" | "error",
 //     "tracingEndpoint": url, "tracingServiceName": string }
 //
@@ -89,6 +90,9 @@ export const settings: readonly Setting[] = [
   },
   { key: "inflightInvocationsMax", flag: "inflight-invocations-max", env: "CAIRN_INFLIGHT_INVOCATIONS_MAX", kind: "count", help: "invocations in flight per partition (past it: 429)", defaultText: "10000" },
   { key: "inboxLengthMax", flag: "inbox-length-max", env: "CAIRN_INBOX_LENGTH_MAX", kind: "count", help: "invocations queued per virtual-object key (past it: 429)", defaultText: "1000" },
+  { key: "outboxLengthMax", flag: "outbox-length-max", env: "CAIRN_OUTBOX_LENGTH_MAX", kind: "count", help: "unacknowledged messages to other partitions, per partition (past it: 429)", defaultText: "10000" },
+  { key: "queryRowsMax", flag: "query-rows-max", env: "CAIRN_QUERY_ROWS_MAX", kind: "count", help: "rows a POST /query answer may hold (past it: 400)", defaultText: "10000" },
+  { key: "queryTimeout", flag: "query-timeout", env: "CAIRN_QUERY_TIMEOUT", kind: "duration", help: "time a POST /query may run (past it: 408)", defaultText: "10s" },
   { key: "workerQueueMax", flag: "worker-queue-max", env: "CAIRN_WORKER_QUEUE_MAX", kind: "count", help: "tasks queued per worker thread (past it: 429)", defaultText: "1000" },
   {
     key: "ingressImplementation",
@@ -188,6 +192,9 @@ export function resolveCommand(sources: Sources): Command {
   assign("abortTimeoutMs", num("abortTimeout"));
   assign("inflightInvocationsMax", num("inflightInvocationsMax"));
   assign("inboxLengthMax", num("inboxLengthMax"));
+  assign("outboxLengthMax", num("outboxLengthMax"));
+  assign("queryRowsMax", num("queryRowsMax"));
+  assign("queryTimeoutMs", num("queryTimeout"));
   assign("workerQueueMax", num("workerQueueMax"));
   assign("ingressImplementation", str("ingressImplementation"));
   assign("tracingEndpoint", str("tracingEndpoint"));

@@ -113,6 +113,9 @@ describeTargets("workflows and durable promises", services, (h) => {
     await wf.workflowSubmit("boat");
     await eventually("the run to wait", async () => ((await wf.status()) === "waiting" ? true : undefined));
     expect(await wf.reject("too expensive")).toBe("rejected");
+    // Attach once the failure is stored: an attach that races the run's end is answered live,
+    // without the retention header (on both servers).
+    await eventually("the run to end", async () => ((await h.request(`/restate/workflow/WfOrder/${key}/output`)).status === 470 ? undefined : true));
     const attached = await h.request(`/restate/workflow/WfOrder/${key}/attach`);
     expect(attached.status).toBe(500);
     expect(attached.headers.get("x-restate-error-source")).toBe("invocation");
