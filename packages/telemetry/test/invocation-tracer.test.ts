@@ -74,8 +74,14 @@ describe("SpanQueue", () => {
     };
     const queue = new SpanQueue(exporter, { queueMax: 4, batchMax: 2, flushIntervalMs: 5, exportTimeoutMs: 60_000 });
     for (let i = 0; i < 10; i++) queue.onEnd({} as never);
-    // The first batch of 2 is in flight (stalled); 4 wait; the other 4 were dropped.
-    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 4 });
+    // Q4: nothing is exported inside onEnd; 4 wait, the other 6 were dropped.
+    expect(pending).toHaveLength(0);
+    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 6 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first batch of 2 is in flight (stalled); 2 wait; more spans past queueMax are dropped.
+    expect(pending).toHaveLength(1);
+    for (let i = 0; i < 4; i++) queue.onEnd({} as never);
+    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 8 });
     pending.shift()?.({ code: 1 }); // FAILED
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(queue.stats().failedSpans).toBe(2);
@@ -83,7 +89,7 @@ describe("SpanQueue", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     pending.shift()?.({ code: 0 });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(queue.stats()).toMatchObject({ exported: 4, dropped: 4, failedSpans: 2, queued: 0 });
+    expect(queue.stats()).toMatchObject({ exported: 4, dropped: 8, failedSpans: 2, queued: 0 });
   });
 });
 
