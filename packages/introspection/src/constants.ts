@@ -18,8 +18,12 @@ export const queryQueueMax = 32;
 /** How long the query process may take to start and attach every partition store. */
 export const queryProcessStartTimeoutMs = 20_000;
 
-/** Partition stores a query process attaches (SQLite's compile-time cap on ATTACH is 125). */
-export const attachedPartitionsMax = 120;
+/**
+ * Partition stores a query process ATTACHes to its connection: SQLite's limit is 10 attached
+ * databases (better-sqlite3's build), one of which is `information_schema`. Past it the views
+ * scan every store through virtual tables instead (views.ts, layout `scan`): slower, no index.
+ */
+export const attachedPartitionsMax = 9;
 
 /** Name of a partition's store inside `{dataDir}/partitions/{p}/` (packages/partition). */
 export const storeFileName = "store.sqlite";

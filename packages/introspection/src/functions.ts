@@ -159,7 +159,7 @@ export function registerFunctions(db: Database.Database): void {
   db.aggregate("first_value", orderedPick("first"));
   db.aggregate("last_value", orderedPick("last"));
   db.function("now", () => isoOf(Date.now()));
-  db.function("arrow_cast", deterministic, (value: unknown) => value as never);
+  db.function("arrow_cast", deterministic, (value: unknown, _type: unknown) => value as never);
   db.function("starts_with", deterministic, (s: unknown, p: unknown) => (typeof s === "string" && typeof p === "string" ? Number(s.startsWith(p)) : null));
   db.function("ends_with", deterministic, (s: unknown, p: unknown) => (typeof s === "string" && typeof p === "string" ? Number(s.endsWith(p)) : null));
 }

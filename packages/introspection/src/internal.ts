@@ -1,5 +1,5 @@
 // Test-only access to @cairn/introspection's parts (never re-exported from index.ts).
-export { entryTypeLabel, utf8OrNull } from "./functions.js";
+export { entryTypeLabel, registerFunctions, utf8OrNull } from "./functions.js";
 export { encodeArrow, encodeJson } from "./result-format.js";
 export { viewStatements, booleanColumns } from "./views.js";
-export { toSqliteDialect } from "./sql-dialect.js";
+export { expandCatalogStatement, toSqliteDialect } from "./sql-dialect.js";

@@ -13,7 +13,7 @@
 
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { queryProcessStartTimeoutMs, queryQueueMax, queryRowsMaxDefault, queryTextBytesMax, queryTimeoutMsDefault, attachedPartitionsMax } from "./constants.js";
+import { queryProcessStartTimeoutMs, queryQueueMax, queryRowsMaxDefault, queryTextBytesMax, queryTimeoutMsDefault } from "./constants.js";
 import {
   introspectionErrorFromWire,
   QueryFormatNotAcceptableError,
@@ -73,8 +73,8 @@ export class QueryEngine {
   #closed = false;
 
   constructor(options: QueryEngineOptions) {
-    if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > attachedPartitionsMax) {
-      throw new RangeError(`partitions must be an integer in [1, ${attachedPartitionsMax}], got ${options.partitions}`);
+    if (!Number.isInteger(options.partitions) || options.partitions < 1) {
+      throw new RangeError(`partitions must be a positive integer, got ${options.partitions}`);
     }
     this.#options = options;
     this.#rowsMax = positive(options.rowsMax ?? queryRowsMaxDefault, "rowsMax");

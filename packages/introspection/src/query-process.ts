@@ -19,11 +19,11 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { queryResultBytesMax, storeFileName } from "./constants.js";
+import { attachedPartitionsMax, queryResultBytesMax, storeFileName } from "./constants.js";
 import { registerFunctions } from "./functions.js";
 import { contentTypes, encodeArrow, encodeJson, type AnswerFormat, type ResultColumn } from "./result-format.js";
-import { toSqliteDialect } from "./sql-dialect.js";
-import { introspectionTables, partitionSchema, viewStatements, type MetadataRows } from "./views.js";
+import { expandCatalogStatement, toSqliteDialect } from "./sql-dialect.js";
+import { introspectionTables, partitionSchema, scanTable, storeTables, viewStatements, type MetadataRows } from "./views.js";
 
 export interface QueryRequest {
   readonly kind: "query";
@@ -52,15 +52,36 @@ class Failure extends Error {
 function open(dataDir: string, partitions: number): Database.Database {
   const db = new Database(":memory:");
   const list = Array.from({ length: partitions }, (_, p) => p);
-  for (const p of list) {
-    const path = join(dataDir, "partitions", String(p), storeFileName);
-    if (!existsSync(path)) throw new Error(`partition store ${path} does not exist`);
-    db.prepare(`ATTACH DATABASE ? AS ${partitionSchema(p)}`).run(path);
-  }
+  const paths = list.map((p) => join(dataDir, "partitions", String(p), storeFileName));
+  for (const path of paths) if (!existsSync(path)) throw new Error(`partition store ${path} does not exist`);
   registerFunctions(db);
-  const hasAttempts = (p: number): boolean =>
-    db.prepare(`SELECT 1 FROM ${partitionSchema(p)}.sqlite_master WHERE type = 'table' AND name = 'sys_invocation_state'`).get() !== undefined;
-  for (const statement of viewStatements(list, hasAttempts)) db.exec(statement);
+  const attempts = (schema: string): boolean =>
+    db.prepare(`SELECT 1 FROM ${schema}sqlite_master WHERE type = 'table' AND name = 'sys_invocation_state'`).get() !== undefined;
+  if (partitions <= attachedPartitionsMax) {
+    paths.forEach((path, p) => db.prepare(`ATTACH DATABASE ? AS ${partitionSchema(p)}`).run(path));
+    for (const statement of viewStatements({ kind: "attach", partitions: list }, (p) => attempts(`${partitionSchema(p)}.`))) db.exec(statement);
+  } else {
+    // More partitions than one connection can ATTACH: one read-only connection per store, each
+    // table scanned across them through a virtual table (Q1 holds: the connections are read-only).
+    const stores = paths.map((path) => new Database(path, { readonly: true, fileMustExist: true }));
+    const has = (store: Database.Database, table: string): boolean =>
+      store.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+    const first = stores[0];
+    if (first === undefined) throw new Error("no partition store");
+    for (const table of storeTables) {
+      if (!has(first, table)) continue;
+      const columns = (first.prepare("SELECT name FROM pragma_table_info(?)").pluck().all(table) as string[]).map((c) => `"${c}"`);
+      const select = `SELECT ${columns.join(", ")} FROM ${table}`;
+      db.table(scanTable(table), {
+        columns: columns.map((c) => c.slice(1, -1)),
+        *rows() {
+          // A statement per scan: one query may scan a table twice (a self-join) at once.
+          for (const store of stores) if (has(store, table)) yield* store.prepare(select).raw().iterate() as IterableIterator<unknown[]>;
+        },
+      });
+    }
+    for (const statement of viewStatements({ kind: "scan" }, () => has(first, "sys_invocation_state"))) db.exec(statement);
+  }
   db.exec("ATTACH DATABASE ':memory:' AS information_schema");
   db.exec(`CREATE TABLE information_schema.tables (table_catalog TEXT, table_schema TEXT, table_name TEXT, table_type TEXT)`);
   db.exec(`CREATE TABLE information_schema.columns (table_catalog TEXT, table_schema TEXT, table_name TEXT, column_name TEXT,
@@ -122,7 +143,7 @@ function stripLeadingComments(sql: string): string {
 
 function run(db: Database.Database, request: QueryRequest): { contentType: string; body: Uint8Array; rows: number } {
   if (request.metadata !== undefined) refreshMetadata(db, request.metadata);
-  const sql = request.sql.trim().replace(/;\s*$/, "");
+  const sql = expandCatalogStatement(request.sql).trim().replace(/;\s*$/, "");
   if (sql.length === 0) throw new Failure("ERR_QUERY_INVALID", "the query is empty");
   let statement: Database.Statement;
   try {

@@ -4,6 +4,26 @@
 //   index   a plain column name in DataFusion (`sys_journal.index`, `ORDER BY index`), a keyword
 //           in SQLite: every bare `index` outside literals and quoted names becomes "index".
 //           A read-only query never needs the keyword (SQLite's clause is `INDEXED BY`).
+//   SHOW TABLES, SHOW COLUMNS FROM t, DESCRIBE t   DataFusion's catalog statements, answered from
+//           information_schema (expandCatalogStatement).
+
+/**
+ * DataFusion's catalog statements as the queries they stand for (over information_schema):
+ *   SHOW TABLES                      => the introspection tables
+ *   SHOW COLUMNS FROM t, DESCRIBE t  => t's columns, their types and nullability
+ * Anything else is returned as is.
+ */
+export function expandCatalogStatement(sql: string): string {
+  const text = sql.trim().replace(/;\s*$/, "");
+  if (/^show\s+tables$/i.test(text)) {
+    return "SELECT table_catalog, table_schema, table_name, table_type FROM information_schema.tables ORDER BY table_name";
+  }
+  const columns = /^(?:show\s+columns\s+from|describe)\s+([A-Za-z_][A-Za-z0-9_]*)$/i.exec(text);
+  if (columns !== null) {
+    return `SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '${columns[1] ?? ""}' ORDER BY ordinal_position`;
+  }
+  return sql;
+}
 
 /** `sql` with DataFusion's column names that are SQLite keywords quoted. */
 export function toSqliteDialect(sql: string): string {

@@ -45,8 +45,8 @@ describe("QueryEngine", () => {
     await expect(engine.query("SELECT 1", "application/json")).rejects.toBeInstanceOf(QueryUnavailableError);
   });
 
-  it("refuses a partition count it cannot attach", () => {
+  it("refuses a partition count that is not a positive integer", () => {
     expect(() => new QueryEngine({ dataDir: dir, partitions: 0, metadata })).toThrow(RangeError);
-    expect(() => new QueryEngine({ dataDir: dir, partitions: 121, metadata })).toThrow(RangeError);
+    expect(() => new QueryEngine({ dataDir: dir, partitions: 1.5, metadata })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,7 @@
 // Goal: bare `index` (an identifier in DataFusion, reserved in SQLite) is quoted so the official restate CLI's journal query runs, and nothing inside literals, numbers, quoted identifiers or comments changes; method: rewrites of hand-written queries, and the CLI's query prepared by SQLite.
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
-import { toSqliteDialect } from "../src/internal.js";
+import { expandCatalogStatement, toSqliteDialect } from "../src/internal.js";
 
 describe("toSqliteDialect", () => {
   it.each([
@@ -28,5 +28,15 @@ describe("toSqliteDialect", () => {
       { index: 0, entry_type: "Command: Input" },
     ]);
     db.close();
+  });
+});
+
+describe("expandCatalogStatement", () => {
+  it("answers DataFusion's SHOW TABLES, SHOW COLUMNS FROM and DESCRIBE from information_schema; leaves other SQL alone", () => {
+    expect(expandCatalogStatement("show tables;")).toMatch(/FROM information_schema\.tables/);
+    expect(expandCatalogStatement("SHOW COLUMNS FROM sys_journal")).toMatch(/information_schema\.columns WHERE table_name = 'sys_journal'/);
+    expect(expandCatalogStatement("describe state")).toMatch(/table_name = 'state'/);
+    expect(expandCatalogStatement("DESCRIBE x; DROP TABLE y")).toBe("DESCRIBE x; DROP TABLE y");
+    expect(expandCatalogStatement("SELECT 1")).toBe("SELECT 1");
   });
 });

@@ -243,6 +243,13 @@ describe("POST /query", () => {
     expect(await rows("SELECT 1 AS one")).toEqual([{ one: 1 }]);
   });
 
+  it("answers DataFusion's SHOW TABLES and DESCRIBE from information_schema", async () => {
+    const tables = (await rows("SHOW TABLES")).map((t) => t.table_name);
+    expect(tables).toEqual(expect.arrayContaining(["sys_invocation", "sys_journal", "state", "sys_inbox", "sys_keyed_service_status", "sys_idempotency", "sys_promise", "sys_service", "sys_deployment"]));
+    const columns = (await rows("DESCRIBE sys_journal")).map((c) => c.column_name);
+    expect(columns).toEqual(expect.arrayContaining(["id", "index", "entry_type", "name", "completed", "raw", "entry_json", "appended_at"]));
+  });
+
   it("is served under /v2–/v4 as well", async () => {
     for (const prefix of ["/v2", "/v3", "/v4"]) {
       const response = await postJson(`${server.adminUrl}${prefix}/query`, { query: "SELECT 2 AS two" }, { accept: "application/json" });
