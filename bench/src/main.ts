@@ -4,9 +4,13 @@
 // hits both. Writes bench/results/latest.{json,md} and prints the table with Cairn/Restate ratios.
 //
 // Targets: `cairn` and `restate` serve the official-SDK endpoint; `cairn+sdk` is cairn-server
-// serving the same handlers written with @cairn/sdk (bench/src/cairn-sdk-service.ts).
+// serving the same handlers written with @cairn/sdk (bench/src/cairn-sdk-service.ts);
+// `cairn+tracing` is `cairn` with --tracing-endpoint set to an OTLP/HTTP sink in this process
+// (it counts requests and bytes, it does not decode), for the cost of tracing on versus off.
+// Not in the default set: `--targets cairn,cairn+tracing --scenarios greet`.
 //
-// Usage: node dist/main.js --profile ci|full [--targets cairn,restate,cairn+sdk] [--scenarios greet,run3]
+// Usage: node dist/main.js --profile ci|full [--targets cairn,restate,cairn+sdk,cairn+tracing] [--scenarios greet,run3]
+//        [--connections 1,10,50] [--rounds 2]
 // Exit code 1 on errors, unexpected statuses, or a server that does not start; never on a figure.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -15,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { startOfficialService, type SdkService } from "@cairn/testkit";
+import { startOtlpReceiver } from "@cairn/telemetry";
 import { cpuTimeMs, peakRssBytes } from "./proc.js";
 import { scenarios, type Scenario } from "./scenarios.js";
 import { cairnServerBuilt, startCairnSdkService, startServer, type RunningServer, type ServerName } from "./servers.js";
@@ -38,19 +43,29 @@ const { values } = parseArgs({
     profile: { type: "string", default: "ci" },
     targets: { type: "string" },
     scenarios: { type: "string" },
+    connections: { type: "string" },
+    rounds: { type: "string" },
   },
 });
-const profile = profiles[values.profile];
+const baseProfile = profiles[values.profile];
+const profile: Profile | undefined =
+  baseProfile === undefined
+    ? undefined
+    : {
+        ...baseProfile,
+        ...(values.connections === undefined ? {} : { connections: values.connections.split(",").map(Number) }),
+        ...(values.rounds === undefined ? {} : { rounds: Number(values.rounds) }),
+      };
 if (profile === undefined) {
   console.error(`unknown profile ${values.profile}; use ci or full`);
   process.exit(2);
 }
 
-const targetServer: Record<TargetName, ServerName> = { cairn: "cairn", restate: "restate", "cairn+sdk": "cairn" };
+const targetServer: Record<TargetName, ServerName> = { cairn: "cairn", restate: "restate", "cairn+sdk": "cairn", "cairn+tracing": "cairn" };
 const requestedTargets = (values.targets ?? "cairn,restate,cairn+sdk").split(",") as TargetName[];
 const targets = requestedTargets.filter((name) => {
   if (!(name in targetServer)) {
-    console.error(`unknown target ${name}; use cairn, restate or cairn+sdk`);
+    console.error(`unknown target ${name}; use cairn, restate, cairn+sdk or cairn+tracing`);
     process.exit(2);
   }
   if (targetServer[name] === "cairn" && !cairnServerBuilt()) {
@@ -63,6 +78,7 @@ const selected = values.scenarios === undefined ? scenarios : scenarios.filter((
 
 const officialService = await startOfficialService("bench");
 const cairnSdkService: SdkService | undefined = targets.includes("cairn+sdk") ? await startCairnSdkService() : undefined;
+const otlpSink = targets.includes("cairn+tracing") ? await startOtlpReceiver({ decode: false }) : undefined;
 const measurements: Measurement[] = [];
 const startups: { server: TargetName; round: number; startupMs: number; peakRssBytes: number | undefined }[] = [];
 const failures: string[] = [];
@@ -75,7 +91,7 @@ try {
       if (service === undefined) throw new Error("no service process for " + name);
       let server: RunningServer;
       try {
-        server = await startServer(targetServer[name], service.url);
+        server = await startServer(targetServer[name], service.url, name === "cairn+tracing" && otlpSink !== undefined ? ["--tracing-endpoint", otlpSink.url] : []);
       } catch (error) {
         failures.push(`${name} did not start: ${(error as Error).message.split("\n")[0] ?? ""}`);
         continue;
@@ -102,6 +118,11 @@ try {
 } finally {
   await officialService.close();
   await cairnSdkService?.close();
+  if (otlpSink !== undefined) {
+    console.log(`OTLP sink: ${otlpSink.stats.requests} export requests, ${(otlpSink.stats.bytes / 2 ** 20).toFixed(1)} MiB`);
+    if (otlpSink.stats.requests === 0) failures.push("cairn+tracing exported no spans");
+    await otlpSink.close();
+  }
 }
 
 const report: Report = {

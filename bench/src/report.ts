@@ -1,7 +1,11 @@
 // The benchmark report: raw measurements per round, and a markdown table that averages the
 // rounds per (server, scenario, connections) and puts Cairn beside Restate as ratios.
-/** `cairn`, `restate` (both with the official SDK) or `cairn+sdk` (cairn-server with @cairn/sdk). */
-export type TargetName = "cairn" | "restate" | "cairn+sdk";
+/**
+ * `cairn`, `restate` (both with the official SDK), `cairn+sdk` (cairn-server with @cairn/sdk), or
+ * `cairn+tracing` (cairn with the official SDK and tracing on, exporting to an OTLP sink in the
+ * benchmark process).
+ */
+export type TargetName = "cairn" | "restate" | "cairn+sdk" | "cairn+tracing";
 
 export interface Measurement {
   server: TargetName;
@@ -75,6 +79,7 @@ export function renderMarkdown(report: Report): string {
   );
   const keys = [...new Set(report.measurements.map((m) => `${m.scenario}\u0000${m.connections}`))];
   const ratioLines: string[] = [];
+  const tracingLines: string[] = [];
   for (const key of keys) {
     const [scenario, connections] = key.split("\u0000") as [string, string];
     const byServer = new Map<TargetName, Averaged>();
@@ -87,8 +92,15 @@ export function renderMarkdown(report: Report): string {
         `| ${scenario} | ${connections} | ${server} | ${fmt(a.requestsPerSecond, 0)} | ${fmt(a.p50, 2)} | ${fmt(a.p90, 2)} | ${fmt(a.p99, 2)} | ${fmt(a.max, 1)} | ${a.errors} | ${a.unexpectedStatus} | ${fmt(a.serverCpuMsPerRequest, 3)} | ${fmt(a.sdkCpuMsPerRequest, 3)} |`,
       );
     }
+    const plain = byServer.get("cairn");
+    const traced = byServer.get("cairn+tracing");
+    if (plain !== undefined && traced !== undefined) {
+      tracingLines.push(
+        `| ${scenario} | ${connections} | ${fmt(plain.requestsPerSecond, 0)} | ${fmt(traced.requestsPerSecond, 0)} | ${fmt((traced.requestsPerSecond / plain.requestsPerSecond - 1) * 100, 1)} % | ${ratio(traced.p99, plain.p99)} | ${ratio(traced.serverCpuMsPerRequest, plain.serverCpuMsPerRequest)} |`,
+      );
+    }
     const restate = byServer.get("restate");
-    for (const target of ["cairn", "cairn+sdk"] as const) {
+    for (const target of ["cairn", "cairn+sdk", "cairn+tracing"] as const) {
       const candidate = byServer.get(target);
       if (candidate === undefined || restate === undefined) continue;
       ratioLines.push(
@@ -102,6 +114,14 @@ export function renderMarkdown(report: Report): string {
       "| scenario | conns | target | req/s | p50 | p99 | server CPU/req | SDK CPU/req |",
       "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
       ...ratioLines,
+    );
+  }
+  if (tracingLines.length > 0) {
+    lines.push("", "Tracing on (cairn+tracing) against off (cairn), same run:", "");
+    lines.push(
+      "| scenario | conns | off req/s | on req/s | throughput change | p99 on/off | server CPU/req on/off |",
+      "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+      ...tracingLines,
     );
   }
   lines.push("", "| server | start-up to first call (ms, mean) | peak RSS (MiB, max) |", "| --- | ---: | ---: |");

@@ -33,10 +33,11 @@ export function cairnServerBuilt(): boolean {
   return existsSync(cairnServerMain);
 }
 
-export async function startServer(name: ServerName, serviceUrl: string): Promise<RunningServer> {
+/** `extraArgs`: more cairn-server flags (e.g. `--tracing-endpoint <url>`). */
+export async function startServer(name: ServerName, serviceUrl: string, extraArgs: readonly string[] = []): Promise<RunningServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${name}-`));
   const launchedAt = performance.now();
-  const launched = name === "restate" ? await launchRestate(dataDir) : await launchCairn(dataDir);
+  const launched = name === "restate" ? await launchRestate(dataDir) : await launchCairn(dataDir, extraArgs);
   const { ingressUrl, adminUrl, child } = launched;
   try {
     await registerDeployment(adminUrl, serviceUrl);
@@ -73,7 +74,7 @@ async function launchRestate(dataDir: string): Promise<Launched> {
   return { ingressUrl: server.ingressUrl, adminUrl: server.adminUrl, child: server.child, close: () => server.close() };
 }
 
-async function launchCairn(dataDir: string): Promise<Launched> {
+async function launchCairn(dataDir: string, extraArgs: readonly string[]): Promise<Launched> {
   const [ingressPort, adminPort] = [await freePort(), await freePort()];
   const child = spawnChild(process.execPath, [
     cairnServerMain,
@@ -85,6 +86,7 @@ async function launchCairn(dataDir: string): Promise<Launched> {
     String(adminPort),
     "--bind",
     "127.0.0.1",
+    ...extraArgs,
   ]);
   const ingressUrl = `http://127.0.0.1:${ingressPort}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;

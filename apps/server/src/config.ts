@@ -10,7 +10,8 @@
 //     "retryPolicy": { "initialInterval": duration, "maxInterval": duration, "maxAttempts": int,
 //                      "exponentiationFactor": number, "onMaxAttempts": "pause" | "kill" },
 //     "inflightInvocationsMax": int, "inboxLengthMax": int, "workerQueueMax": int,
-//     "ingressImplementation": "auto" | "uws" | "node", "logLevel": "debug" | "info" | "warn" | "error" }
+//     "ingressImplementation": "auto" | "uws" | "node", "logLevel": "debug" | "info" | "warn" | "error",
+//     "tracingEndpoint": url, "tracingServiceName": string }
 //
 //   duration => a number of milliseconds, or a string such as "60s", "500ms", "10m", "1h 30m", "PT10S"
 //
@@ -99,6 +100,15 @@ export const settings: readonly Setting[] = [
     defaultText: "auto",
   },
   { key: "logLevel", flag: "log-level", env: "CAIRN_LOG_LEVEL", kind: "choice", choices: ["debug", "info", "warn", "error"], help: "least severe level logged", defaultText: "info" },
+  {
+    key: "tracingEndpoint",
+    flag: "tracing-endpoint",
+    env: "CAIRN_TRACING_ENDPOINT",
+    kind: "string",
+    help: "base URL of an OTLP/HTTP receiver (spans go to {url}/v1/traces, protobuf); unset = tracing off",
+    defaultText: "off",
+  },
+  { key: "tracingServiceName", flag: "tracing-service-name", env: "CAIRN_TRACING_SERVICE_NAME", kind: "string", help: "service.name of the exported spans", defaultText: "cairn-server" },
 ];
 
 export interface Sources {
@@ -180,6 +190,8 @@ export function resolveCommand(sources: Sources): Command {
   assign("inboxLengthMax", num("inboxLengthMax"));
   assign("workerQueueMax", num("workerQueueMax"));
   assign("ingressImplementation", str("ingressImplementation"));
+  assign("tracingEndpoint", str("tracingEndpoint"));
+  assign("tracingServiceName", str("tracingServiceName"));
   const retry: Record<string, unknown> = {};
   if (num("retryPolicy.initialInterval") !== undefined) retry.initialIntervalMs = num("retryPolicy.initialInterval");
   if (num("retryPolicy.maxInterval") !== undefined) retry.maxIntervalMs = num("retryPolicy.maxInterval");

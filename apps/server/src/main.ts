@@ -49,7 +49,7 @@ async function main(): Promise<number> {
 
   let server: CairnServer;
   try {
-    server = await startServer({ ...command.options, logger });
+    server = await startServer({ ...command.options, logger, logLevel: command.logLevel });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     logger("error", "cairn server failed to start", { error: (error as Error).message, ...(typeof code === "string" ? { code } : {}) });

@@ -129,4 +129,12 @@ describe("resolveCommand", () => {
   it("a bad environment variable is a usage error naming it", () => {
     expect(() => run([], { CAIRN_PARTITIONS: "many" })).toThrow(/CAIRN_PARTITIONS/);
   });
+
+  it("takes the tracing endpoint from --tracing-endpoint or CAIRN_TRACING_ENDPOINT; off by default", () => {
+    expect(run([]).options.tracingEndpoint).toBeUndefined();
+    expect(run(["--tracing-endpoint", "http://127.0.0.1:4318"]).options.tracingEndpoint).toBe("http://127.0.0.1:4318");
+    const fromEnv = resolveCommand({ argv: [], env: { CAIRN_TRACING_ENDPOINT: "http://collector:4318", CAIRN_TRACING_SERVICE_NAME: "shop" }, cwd, readFile: () => "" });
+    if (fromEnv.kind !== "run") throw new Error("expected run");
+    expect(fromEnv.options).toMatchObject({ tracingEndpoint: "http://collector:4318", tracingServiceName: "shop" });
+  });
 });

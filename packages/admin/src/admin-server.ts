@@ -1,6 +1,7 @@
 // The admin API over HTTP (node:http; default port 9070; RESTATE-PROTOCOL.md §5.3, §7):
 //
 //   GET  /health                      200, empty
+//   GET  /metrics                     Prometheus text, when the server passes `metrics` (metrics-route.ts)
 //   GET  /version                     {"version","min_admin_api_version","max_admin_api_version","ingress_endpoint","features"}
 //   GET  /deployments                 {"deployments":[…]}
 //   POST /deployments                 201 created | 200 unchanged/overwritten | 409 conflict; Location: deployments/{id}
@@ -34,6 +35,7 @@ import {
 import { introspectionRoutes, type QueryHook, type RawAnswer, type StateHook } from "./introspection-routes.js";
 import { routeInvocation } from "./invocation-routes.js";
 import { currentServiceMetadata, deploymentResponse, detailedDeploymentResponse } from "./views.js";
+import { type MetricsSource, serveMetrics } from "./metrics-route.js";
 
 export interface AdminServerOptions {
   /** Default 127.0.0.1. */
@@ -44,6 +46,8 @@ export interface AdminServerOptions {
   readonly ingressUrl?: string;
   /** Server version shown by GET /version. */
   readonly serverVersion: string;
+  /** Renders GET /metrics (Prometheus text); without it /metrics is 404. */
+  readonly metrics?: MetricsSource;
   /** Answers `POST /query` (SQL introspection); without it the route answers 501. */
   readonly query?: QueryHook;
   /** Applies `POST /services/{name}/state` through the owning partition; without it 501. */
@@ -182,6 +186,7 @@ export async function startAdminServer(admin: Admin, options: AdminServerOptions
 }
 
 async function handle(admin: Admin, options: AdminServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (await serveMetrics(options.metrics, req, res)) return;
   let answer: Answer;
   try {
     answer = await route(admin, options, req);

@@ -3,6 +3,7 @@ export { Admin } from "./admin.js";
 export type { AdminOptions, RegistrationOutcome, RegistrationRequest, SchemaChange, ViewDefaults } from "./admin.js";
 export { startAdminServer } from "./admin-server.js";
 export type { AdminServer, AdminServerOptions } from "./admin-server.js";
+export type { MetricsSource } from "./metrics-route.js";
 export { discover, discoverUrl } from "./discovery.js";
 export type { DiscoveryRequest, DiscoveryResult } from "./discovery.js";
 export { MetadataStore, emptyMetadata } from "./metadata-store.js";

@@ -18,6 +18,7 @@ export function chooseProtocolVersion(deploymentMin: number, deploymentMax: numb
 export class Invoker {
   readonly #pool = new SessionPool();
   readonly #live = new Set<Attempt>();
+  #http1 = 0;
   #closed = false;
 
   /** Starts one attempt; see Attempt for the contract. */
@@ -25,8 +26,18 @@ export class Invoker {
     if (this.#closed) throw new Error("invoker is closed");
     const attempt = Attempt.start(this.#pool, request, listener);
     this.#live.add(attempt);
-    void attempt.done.then(() => this.#live.delete(attempt));
+    const http1 = request.deployment.useHttp11;
+    if (http1) this.#http1 += 1;
+    void attempt.done.then(() => {
+      this.#live.delete(attempt);
+      if (http1) this.#http1 -= 1;
+    });
     return attempt;
+  }
+
+  /** Open connections to deployments: pooled HTTP/2 sessions, and HTTP/1.1 attempts in flight (one request each). */
+  get connections(): { http2: number; http1: number } {
+    return { http2: this.#pool.size, http1: this.#http1 };
   }
 
   /** Attempts still running. */

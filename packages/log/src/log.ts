@@ -185,6 +185,8 @@ class GroupCommitLog implements Log {
   private metaChain: Promise<void> = Promise.resolve();
 
   private batchesWritten = 0;
+  /** performance.now() when the fdatasync of the batch being written started (onGroupCommit). */
+  private syncStartedAt: number | undefined;
   private recordsWritten = 0;
   private bytesWritten = 0;
 
@@ -366,6 +368,7 @@ class GroupCommitLog implements Log {
   private readonly afterWrite = (error: NodeJS.ErrnoException | null): void => {
     if (error !== null) return this.fail("write", error);
     if (!this.options.fsync) return this.batchDurable();
+    if (this.options.onGroupCommit !== undefined) this.syncStartedAt = performance.now();
     this.storage.fdatasync(this.fd, this.afterSync);
   };
 
@@ -412,6 +415,16 @@ class GroupCommitLog implements Log {
     this.batchesWritten++;
     this.recordsWritten += batch.lastLsn - batch.firstLsn + 1;
     this.bytesWritten += batch.bytes;
+    const onGroupCommit = this.options.onGroupCommit;
+    if (onGroupCommit !== undefined) {
+      const syncMs = this.syncStartedAt === undefined ? undefined : performance.now() - this.syncStartedAt;
+      this.syncStartedAt = undefined;
+      try {
+        onGroupCommit(batch.lastLsn - batch.firstLsn + 1, batch.bytes, syncMs);
+      } catch {
+        // metrics must never fail a commit
+      }
+    }
     const { resolves, results } = batch;
     for (let i = 0; i < resolves.length; i++) (resolves[i] as Resolve)(results[i] as number);
     this.batches.give(batch);

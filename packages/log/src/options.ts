@@ -24,6 +24,11 @@ export interface LogOptions {
   backpressure: "wait" | "reject";
   /** fdatasync batches and fsync directories. `false` is for tests and benchmarks of logic only: nothing is durable. */
   fsync: boolean;
+  /**
+   * Called after each group commit with its record count, frame bytes, and how long its
+   * fdatasync took (ms; undefined without fsync or for a chunk rollover). For metrics; must not throw.
+   */
+  onGroupCommit: ((records: number, bytes: number, syncMs: number | undefined) => void) | undefined;
 }
 
 export const defaultLogOptions: Readonly<LogOptions> = Object.freeze({
@@ -33,6 +38,7 @@ export const defaultLogOptions: Readonly<LogOptions> = Object.freeze({
   inFlightBytesMax: defaultInFlightBytesMax,
   backpressure: "wait",
   fsync: true,
+  onGroupCommit: undefined,
 });
 
 function positiveInteger(name: string, value: unknown): number {

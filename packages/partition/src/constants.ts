@@ -37,6 +37,9 @@ export const requestBodyBytesLimit = 32 * 1024 * 1024;
 /** Outbox messages not yet acknowledged by their receivers, per partition; past it new ingress invocations get 429 (D5). */
 export const defaultOutboxLengthMax = 10_000;
 
+/** How long closing a worker waits for its queued spans to be exported before dropping them. */
+export const tracingCloseMs = 2_000;
+
 /** Defaults for PartitionConfig fields when the main thread leaves them to the worker. */
 export const defaultInflightInvocationsMax = 10_000;
 export const defaultInboxLengthMax = 1_000;

@@ -23,6 +23,7 @@
 // C4. Schema snapshots carry a strictly increasing `version`; a worker ignores an older one.
 
 import type { MessagePort } from "node:worker_threads";
+import type { MetricSnapshot } from "@cairn/telemetry";
 
 /** Service kinds as the discovery manifest names them. */
 export type ServiceType = "SERVICE" | "VIRTUAL_OBJECT" | "WORKFLOW";
@@ -110,6 +111,10 @@ export interface PartitionConfig {
   outboxLengthMax?: number;
   /** Whether log appends fsync (always true in production; tests of logic may turn it off). */
   fsync: boolean;
+  /** Traces: absent = off (no tracer, no span objects). `endpoint` is an OTLP/HTTP base URL. */
+  tracing?: { endpoint: string; serviceName?: string };
+  /** Least severe level a worker posts to the main thread (default debug: the main thread filters). */
+  logLevel?: "debug" | "info" | "warn" | "error";
 }
 
 export interface WireError {
@@ -187,6 +192,8 @@ export type WorkerTask =
       signalIndex: number;
       result: { value: Uint8Array } | { failure: InvocationFailure };
     }
+  /** The worker's metrics (counters since open, gauges now); answered with MetricsTaskResult. */
+  | { kind: "metrics" }
   /**
    * Replaces the whole state of one virtual-object or workflow key (admin
    * `POST /services/{name}/state`) through the partition's log; answers once durable and applied.
@@ -200,6 +207,11 @@ export type WorkerTask =
    */
   | { kind: "control"; partition: number; invocationId: string; op: ControlTaskOp; deploymentId?: string }
   | { kind: "close" };
+
+/** Answer of a `metrics` task: plain snapshots the main thread merges and renders. */
+export interface MetricsTaskResult {
+  metrics: MetricSnapshot[];
+}
 
 /** Answer of a `set-state` task. */
 export interface SetStateTaskResult {
@@ -239,7 +251,7 @@ export interface SignalTaskResult {
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
  * attach → AttachTaskResult, signal → SignalTaskResult, set-state → SetStateTaskResult,
- * control → ControlTaskResult, close → void.
+ * control → ControlTaskResult, metrics → MetricsTaskResult, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

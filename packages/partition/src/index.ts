@@ -12,6 +12,7 @@ export type {
   InvokeRequest,
   InvokeResult,
   MainEvent,
+  MetricsTaskResult,
   OpenResult,
   OutboxMessage,
   PartitionConfig,

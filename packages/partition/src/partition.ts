@@ -87,6 +87,8 @@ import { type Effects, type InvokeApplied, Processor, emptyEffects, randomSeedOf
 import { completionRetentionOf } from "./retention.js";
 import { runCompletionAck } from "./notifications.js";
 import { type AttemptStateRow, controlStatements } from "./invocation-control.js";
+import { PartitionTelemetry, type WorkerTelemetry } from "./partition-telemetry.js";
+import type { AttemptSpan, PartitionDepths } from "@cairn/telemetry";
 import { type InvocationRow, Store } from "./store.js";
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -103,6 +105,8 @@ export interface PartitionOptions {
   /** Delivers an outbox message; resolves once the receiving partition made it durable. */
   outbox: (message: OutboxMessage) => Promise<void>;
   logger?: Logger;
+  /** Metrics (and spans when tracing is on) of the worker; absent in tests of logic. */
+  telemetry?: WorkerTelemetry;
 }
 
 export interface Recovered {
@@ -138,6 +142,11 @@ interface LiveAttempt {
   lastError: SdkError | undefined;
   /** Settles once every record this attempt proposed is applied (R3). */
   chain: Promise<void>;
+  /** Telemetry: target, start time (performance.now()), and the span when tracing is on. */
+  service?: string;
+  handler?: string;
+  startedAt?: number;
+  span?: AttemptSpan | undefined;
 }
 
 interface RetryState {
@@ -192,13 +201,15 @@ export class Partition {
   #outboxBacklog = 0;
   #ackScheduled = false;
   #drainScheduled = false;
+  readonly #telemetry: PartitionTelemetry | undefined;
 
-  private constructor(options: PartitionOptions, log: Log, store: Store) {
+  private constructor(options: PartitionOptions, log: Log, store: Store, telemetry: PartitionTelemetry | undefined) {
     this.id = options.partition;
     this.#options = options;
     this.#log = log;
     this.#store = store;
     this.#logger = options.logger ?? (() => undefined);
+    this.#telemetry = telemetry;
     this.#processor = new Processor(store, {
       partition: options.partition,
       partitionCount: options.partitionCount,
@@ -210,12 +221,14 @@ export class Partition {
   static async open(options: PartitionOptions): Promise<{ partition: Partition; recovered: Recovered }> {
     const dir = join(options.dataDir, "partitions", String(options.partition));
     mkdirSync(join(dir, "log"), { recursive: true });
+    const hooks: { telemetry?: PartitionTelemetry } = {};
     const log = await openLog(join(dir, "log"), {
       fsync: options.config.fsync,
       recordBytesMax: logRecordBytesMax,
       batchBytesMax: logBatchBytesMax,
       inFlightBytesMax: logInFlightBytesMax,
       chunkBytesMax: logChunkBytesMax,
+      ...(options.telemetry === undefined ? {} : { onGroupCommit: (records: number, bytes: number, syncMs: number | undefined) => hooks.telemetry?.groupCommitted(records, bytes, syncMs) }),
     });
     let store: Store;
     try {
@@ -224,7 +237,8 @@ export class Partition {
       await log.close();
       throw error;
     }
-    const partition = new Partition(options, log, store);
+    if (options.telemetry !== undefined) hooks.telemetry = new PartitionTelemetry(options.partition, options.telemetry, store);
+    const partition = new Partition(options, log, store, hooks.telemetry);
     let recovered: Recovered;
     try {
       recovered = partition.#replay();
@@ -278,6 +292,19 @@ export class Partition {
 
   get activeInvocations(): number {
     return this.#processor.activeInvocations;
+  }
+
+  /** Queue depths for metrics (read at scrape time). */
+  depths(): PartitionDepths {
+    return {
+      pendingApply: this.#pending.size,
+      waiters: this.#waiterCount,
+      liveAttempts: this.#live.size,
+      activeInvocations: this.#processor.activeInvocations,
+      outboxInflight: this.#outboxInFlight.size,
+      retryTimers: this.#retryTimers.size,
+      logInflightBytes: this.#log.stats().inFlightBytes,
+    };
   }
 
   /** The store, for tests and introspection (read only). */
@@ -523,7 +550,9 @@ export class Partition {
   async #propose(command: Command): Promise<InvokeApplied | undefined> {
     this.#assertOpen();
     const bytes = encodeCommand(command);
+    const appendStartedAt = this.#telemetry === undefined ? 0 : performance.now();
     const lsn = await this.#log.append(bytes);
+    this.#telemetry?.appended(performance.now() - appendStartedAt);
     if (this.#closed) throw new PartitionClosedError(`partition ${this.id} closed`);
     return new Promise((resolve, reject) => {
       this.#pending.set(lsn, { bytes, resolve, reject });
@@ -573,6 +602,7 @@ export class Partition {
       return;
     }
     batch.forEach(([, pending], i) => pending.resolve(results[i]));
+    this.#telemetry?.applied(batch.length);
     try {
       this.#runEffects(fx);
     } catch (error) {
@@ -600,6 +630,7 @@ export class Partition {
         live.attempt.send(forward.type, forward.payload);
       }
     }
+    this.#telemetry?.completed(fx.completed);
     for (const { id, outcome } of fx.completed) {
       this.#retries.delete(id);
       if (!this.#waiters.has(id)) continue; // nobody to answer (a send, a call from a service)
@@ -684,6 +715,19 @@ export class Partition {
     const headers: Record<string, string> = {};
     if (row.trace_parent !== null) headers.traceparent = row.trace_parent;
     if (row.trace_state !== null) headers.tracestate = row.trace_state;
+    if (this.#telemetry !== undefined) {
+      live.service = row.target_service_name;
+      live.handler = row.target_handler_name;
+      live.startedAt = performance.now();
+      live.span = this.#telemetry.attemptStarted(
+        { id, service: row.target_service_name, handler: row.target_handler_name, key: row.target_service_key, traceparent: row.trace_parent, tracestate: row.trace_state },
+        { deploymentId: live.deploymentId, protocolVersion: live.version, first: journal.length <= 1 && retry.failures === 0 && retry.count === 0 },
+      );
+      if (live.span !== undefined) for (const entry of journal) live.span.replayed(entry.type, entry.payload);
+      // The deployment's spans become children of this attempt (the SDK reads the request headers).
+      const traceparent = live.span?.traceparent;
+      if (traceparent !== undefined) headers.traceparent = traceparent;
+    }
     this.#live.set(id, live);
     live.attempt = this.#options.invoker.start(
       {
@@ -705,6 +749,7 @@ export class Partition {
   /** One chunk from the SDK → at most one log record (the hot path: one append per batch). */
   #onFrames(live: LiveAttempt, frames: readonly RawFrame[], terminal: Terminal | undefined): void {
     if (this.#closed || this.#live.get(live.id) !== live) return;
+    if (live.span !== undefined) for (const frame of frames) live.span.frame(frame.type, frame.payload);
     const entries: Entry[] = [];
     try {
       for (const frame of frames) entries.push(this.#entryOf(live, frame));
@@ -779,6 +824,9 @@ export class Partition {
   }
 
   async #onAttemptDone(live: LiveAttempt, outcome: AttemptOutcome): Promise<void> {
+    if (this.#telemetry !== undefined && live.startedAt !== undefined) {
+      this.#telemetry.attemptEnded(live.service ?? "", live.handler ?? "", performance.now() - live.startedAt, outcome, live.span);
+    }
     await live.chain; // R3: the journal tracker
     if (this.#closed) return;
     if (this.#live.get(live.id) === live) this.#live.delete(live.id);
@@ -805,7 +853,15 @@ export class Partition {
     retry.failures += 1;
     retry.count = live.stored ? 1 : retry.count + 1;
     this.#retries.set(id, retry);
-    this.#logger("warn", `attempt of ${id} failed: ${failure.message}`, { invocationId: id, code: failure.code, retry: retry.failures });
+    this.#logger("warn", `attempt of ${id} failed: ${failure.message}`, {
+      invocationId: id,
+      service: row.target_service_name,
+      handler: row.target_handler_name,
+      code: failure.code,
+      error: failure.message,
+      ...(sdkError?.stacktrace === undefined || sdkError.stacktrace === "" ? {} : { stacktrace: sdkError.stacktrace }),
+      retry: retry.failures,
+    });
     const now = Date.now();
     // K3: the failure and the counters are logged before the retry, pause or failure happens.
     const record: AttemptFailed = { k: "att", now, id, n: retry.failures, c: retry.count, code: failure.code, msg: failure.message, then: "retry" };

@@ -58,6 +58,7 @@ import {
   workflowInvocationUuid,
   type NotificationLookup,
 } from "@cairn/protocol";
+import { calleeTraceparent } from "@cairn/telemetry";
 import type { Command, Entry, NewInvocation, OutboxPayload, SignalPayload, WireFailure } from "./command-codec.js";
 import { encodeOutboxEnvelope } from "./command-codec.js";
 import { attachTargetId } from "./attach-target.js";
@@ -418,7 +419,9 @@ export class Processor {
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
         if (target.ret !== undefined) inv.ret = target.ret;
-        if (row.trace_parent !== null) inv.tp = row.trace_parent;
+        // The callee's parent is the caller's invocation span (derived from ids: deterministic, D3).
+        inv.tp = calleeTraceparent(id, row.trace_parent);
+        if (row.trace_state !== null) inv.ts = row.trace_state;
         this.#route(inv, now, fx);
         break;
       }
@@ -441,6 +444,8 @@ export class Processor {
         if (m.key.length > 0) inv.key = m.key;
         if (m.idempotencyKey !== undefined) inv.ik = m.idempotencyKey;
         if (target.ret !== undefined) inv.ret = target.ret;
+        inv.tp = calleeTraceparent(id, row.trace_parent);
+        if (row.trace_state !== null) inv.ts = row.trace_state;
         const at = Number(m.invokeTime);
         if (at > now) inv.at = at;
         this.#route(inv, now, fx);

@@ -12,7 +12,10 @@
 // W3. On `close`, every pending request of every partition is rejected (R4) before the task answers.
 import type { MessagePort } from "node:worker_threads";
 import { Invoker } from "@cairn/invoker";
-import type { MainEvent, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
+import { InvocationTracer, WorkerMetrics, levelEnabled } from "@cairn/telemetry";
+import type { MainEvent, MetricsTaskResult, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
+import type { WorkerTelemetry } from "./partition-telemetry.js";
+import { tracingCloseMs } from "./constants.js";
 import { PartitionNotOwnedError, WorkerStateError, toWireError } from "./errors.js";
 import { type Logger, Partition } from "./partition.js";
 
@@ -29,6 +32,7 @@ interface WorkerState {
   invoker: Invoker;
   acks: Map<string, { resolve: () => void; timer: NodeJS.Timeout }>;
   onEvent: (event: MainEvent) => void;
+  telemetry: WorkerTelemetry;
 }
 
 let state: WorkerState | undefined;
@@ -60,6 +64,8 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).attach(task.invocationId, task.wait);
     case "signal":
       return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
+    case "metrics":
+      return metrics();
     case "set-state":
       return partitionOf(task.partition).setState(task.service, task.key, task.entries, task.version);
     case "control":
@@ -89,10 +95,24 @@ async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenRe
     invoker: new Invoker(),
     acks: new Map(),
     onEvent: (event) => onMainEvent(current, event),
+    telemetry: {
+      metrics: new WorkerMetrics(task.workerIndex),
+      // Off unless configured: no tracer, no exporter, no span objects (zero cost when off).
+      tracer:
+        task.config.tracing === undefined
+          ? undefined
+          : new InvocationTracer({
+              endpoint: task.config.tracing.endpoint,
+              serviceName: task.config.tracing.serviceName ?? "cairn-server",
+              resourceAttributes: { "cairn.worker": task.workerIndex },
+            }),
+    },
   };
   state = current;
   events.on("message", current.onEvent);
+  const minimumLevel = task.config.logLevel ?? "debug";
   const logger: Logger = (level, message, fields) => {
+    if (!levelEnabled(level, minimumLevel)) return;
     const event: WorkerEvent = { kind: "log", level, message };
     if (fields !== undefined) event.fields = fields;
     try {
@@ -114,6 +134,7 @@ async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenRe
         invoker: current.invoker,
         outbox: (message) => sendOutbox(current, message),
         logger,
+        telemetry: current.telemetry,
       });
       current.partitions.set(p, partition);
       recovered.push({ partition: p, fromLsn: r.fromLsn, records: r.records });
@@ -123,6 +144,13 @@ async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenRe
     throw error;
   }
   return { recovered };
+}
+
+/** Counters since open and gauges now, as plain snapshots for the main thread. */
+function metrics(): MetricsTaskResult {
+  if (state === undefined) throw new WorkerStateError("metrics before open");
+  const depths = new Map([...state.partitions].map(([p, partition]) => [p, partition.depths()]));
+  return { metrics: state.telemetry.metrics.collect(depths, state.invoker.connections, state.telemetry.tracer?.stats()) };
 }
 
 /** W2: in-process for partitions of this thread, the events port otherwise. */
@@ -171,5 +199,19 @@ async function close(): Promise<void> {
     }
   }
   current.events.close();
+  current.telemetry.metrics.close();
+  const tracer = current.telemetry.tracer;
+  if (tracer !== undefined) {
+    // Exports what is queued, but a slow or unreachable collector never holds up close: past
+    // tracingCloseMs the remaining spans are lost.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      tracer.shutdown().catch(() => undefined),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, tracingCloseMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
   if (errors.length > 0) throw errors[0];
 }

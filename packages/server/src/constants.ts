@@ -60,6 +60,9 @@ export const outboxRelayWaitMaxMs = 60_000;
 export const workerRestartInitialMs = 100;
 export const workerRestartMaxMs = 5_000;
 
+/** How long GET /metrics waits for one worker's snapshot before leaving it out. */
+export const metricsScrapeTimeoutMs = 2_000;
+
 /** How long close() lets in-flight ingress requests finish before dropping their connections. */
 export const defaultCloseGraceMs = 5_000;
 

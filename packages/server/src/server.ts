@@ -46,6 +46,8 @@ import { InvalidOptionsError, WorkerStartError } from "./errors.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { PartitionTable } from "./partition-table.js";
 import { WorkerHost, WorkerUnavailable, describe } from "./worker-host.js";
+import { createMetricsScraper } from "./metrics.js";
+import { tracesUrl } from "@cairn/telemetry";
 
 export interface ServerOptions {
   /** Default `./cairn-data`. Created if missing. */
@@ -85,6 +87,15 @@ export interface ServerOptions {
   /** Log appends fsync (default true; only tests of logic may turn it off). */
   readonly fsync?: boolean;
   readonly logger?: Logger;
+  /** Least severe level the workers send to `logger` (default debug: `logger` filters). */
+  readonly logLevel?: "debug" | "info" | "warn" | "error";
+  /**
+   * Traces: base URL of an OTLP/HTTP receiver (spans go to `{url}/v1/traces`, protobuf). Absent
+   * (the default) = tracing off, with no tracer or exporter created.
+   */
+  readonly tracingEndpoint?: string;
+  /** `service.name` of the exported spans' resource (default `cairn-server`). */
+  readonly tracingServiceName?: string;
   /** Rows one `POST /query` may return (10 000); past it the query fails with 400. */
   readonly queryRowsMax?: number;
   /** Time one `POST /query` may run (10 s); past it its process is killed and it answers 408. */
@@ -125,6 +136,8 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     inboxLengthMax: positive(options.inboxLengthMax ?? defaultInboxLengthMax, "inboxLengthMax"),
     outboxLengthMax: positive(options.outboxLengthMax ?? defaultOutboxLengthMax, "outboxLengthMax"),
     fsync: options.fsync ?? true,
+    ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+    ...(options.tracingEndpoint === undefined ? {} : { tracing: tracingConfig(options.tracingEndpoint, options.tracingServiceName) }),
   };
   const workerQueueMax = positive(options.workerQueueMax ?? defaultWorkerQueueMax, "workerQueueMax");
   if (options.partitions !== undefined) positive(options.partitions, "partitions");
@@ -248,6 +261,8 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     cleanups.splice(1, 0, closeIngress); // after the workers in reverse order: ingress first
     const ingressUrl = `http://${urlHost(bind)}:${ingress.port}`;
 
+    const metrics = createMetricsScraper(hosts);
+    cleanups.push(() => Promise.resolve(metrics.close()));
     // SQL introspection reads the partition stores, so it opens after the workers (S1) and closes
     // before them (S4).
     const queryEngine = new QueryEngine({
@@ -265,6 +280,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       ingressUrl: `${ingressUrl}/`,
       query: (sql, accept) => queryEngine.query(sql, accept),
       setState: createStateHook(table),
+      metrics: () => metrics.scrape(),
     });
     cleanups.push(() => adminServer.close());
     const adminUrl = `http://${urlHost(bind)}:${adminServer.port}`;
@@ -280,6 +296,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       partitions,
       workers: workerCount,
       recovered,
+      tracing: config.tracing === undefined ? "off" : tracesUrl(config.tracing.endpoint),
     });
 
     let closing: Promise<void> | undefined;
@@ -303,6 +320,7 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
           await Promise.all(hosts.map((host) => host.close()));
           await ingressClosed;
           await dataDir.release();
+          metrics.close();
           logger("info", "cairn server stopped", {});
         })()),
     };
@@ -312,6 +330,15 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
     await cleanup();
     throw error;
   }
+}
+
+function tracingConfig(endpoint: string, serviceName: string | undefined): NonNullable<PartitionConfig["tracing"]> {
+  try {
+    tracesUrl(endpoint);
+  } catch (error) {
+    throw new InvalidOptionsError(`tracingEndpoint: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return serviceName === undefined ? { endpoint } : { endpoint, serviceName };
 }
 
 function port(value: number, name: string): number {

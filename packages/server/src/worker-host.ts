@@ -83,6 +83,11 @@ export class WorkerHost {
     return this.#state;
   }
 
+  /** Tasks waiting in the pool's queue (bounded by queueMax); 0 while no thread is open. */
+  get queueSize(): number {
+    return this.#current?.pool.queueSize ?? 0;
+  }
+
   /** Times the thread was restarted after a crash. */
   get restarts(): number {
     return this.#restarts;

@@ -75,24 +75,24 @@ export const flaky = restate.service({
   handlers: {
     untilFixed: restate.handlers.handler(
       { retryPolicy: { maxAttempts: 3, initialInterval: 100, maxInterval: 200, onMaxAttempts: "pause" } },
-      async (_ctx: restate.Context, tag: string): Promise<string> => {
+      (_ctx: restate.Context, tag: string): Promise<string> => {
         record("untilFixedAttempt", tag, { step: nextAttempt(`untilFixed:${tag}`) });
-        if (!fixed.has(tag)) throw new Error(`not fixed yet: ${tag}`);
-        return `fixed ${tag}`;
+        if (!fixed.has(tag)) return Promise.reject(new Error(`not fixed yet: ${tag}`));
+        return Promise.resolve(`fixed ${tag}`);
       },
     ),
     /** Always fails; the policy kills it after 2 attempts. */
     killAfterTwo: restate.handlers.handler(
       { retryPolicy: { maxAttempts: 2, initialInterval: 100, onMaxAttempts: "kill" } },
-      async (_ctx: restate.Context, tag: string): Promise<string> => {
+      (_ctx: restate.Context, tag: string): Promise<string> => {
         record("killAfterTwoAttempt", tag, { step: nextAttempt(`killAfterTwo:${tag}`) });
-        throw new Error(`always failing ${tag}`);
+        return Promise.reject(new Error(`always failing ${tag}`));
       },
     ),
     /** Always fails; no policy of its own, so the server's default retry policy applies. */
-    alwaysFail: async (_ctx: restate.Context, tag: string): Promise<string> => {
+    alwaysFail: (_ctx: restate.Context, tag: string): Promise<string> => {
       record("alwaysFailAttempt", tag, { step: nextAttempt(`alwaysFail:${tag}`), nonce: String(Date.now()) });
-      throw new Error(`always failing ${tag}`);
+      return Promise.reject(new Error(`always failing ${tag}`));
     },
     fix: (_ctx: restate.Context, tag: string): Promise<string> => {
       fixed.add(tag);
@@ -108,11 +108,11 @@ export const errors = restate.service({
     terminalMeta: (_ctx: restate.Context, tag: string): Promise<string> =>
       Promise.reject(new restate.TerminalError(`meta ${tag}`, { errorCode: 422, metadata: { tag, kind: "validation" } })),
     /** The first attempt asks to be retried after 1.5 s (next_retry_delay); the second succeeds. */
-    retryAfter: async (_ctx: restate.Context, tag: string): Promise<string> => {
+    retryAfter: (_ctx: restate.Context, tag: string): Promise<string> => {
       const attempt = nextAttempt(`retryAfter:${tag}`);
       record("retryAfterAttempt", tag, { step: attempt, nonce: String(Date.now()) });
-      if (attempt === 1) throw new restate.RetryableError(`later ${tag}`, { retryAfter: 1_500 });
-      return `retried ${tag}`;
+      if (attempt === 1) return Promise.reject(new restate.RetryableError(`later ${tag}`, { retryAfter: 1_500 }));
+      return Promise.resolve(`retried ${tag}`);
     },
     /** A ctx.run that asks to pause (behavior PAUSE) until `CtlFlaky.fix(tag)`. */
     pauseInRun: async (ctx: restate.Context, tag: string): Promise<string> =>

@@ -53,6 +53,8 @@ export const wfOrder = restate.workflow({
     },
     reject: async (ctx: restate.WorkflowSharedContext, reason: string): Promise<string> => {
       try {
+        // The SDK's durable-promise reject takes the failure message, not an Error.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         await ctx.promise<string>("approval").reject(reason);
         return "rejected";
       } catch (error) {

@@ -1,0 +1,455 @@
+// Spans of invocations, their attempts and their journal commands, exported over OTLP/HTTP
+// protobuf. One InvocationTracer per partition worker thread: spans are made where the events
+// happen and leave from the same thread (README, "Design").
+//
+// Owns: the OpenTelemetry tracer provider of one thread, the span names and attributes, the ids
+// of invocation spans (derived, trace-context.ts), the attempt counts of running invocations.
+// Does not own: when attempts start and end (the partition), the export queue (span-queue.ts).
+//
+// Span tree of one invocation (kinds in brackets):
+//
+//   <ingress traceparent | caller's invocation span | root>
+//     └ invoke {service}/{handler}            [SERVER]  id = invocationSpanId(invocation id)
+//         ├ attempt {service}/{handler}        [CLIENT]  one per attempt, error status on failure
+//         │   ├ run {name}                     [INTERNAL] from RunCommand to its proposed result
+//         │   ├ sleep | call S/h | send S/h | get_state k | set_state k | …   [INTERNAL]
+//         └ invoke {callee}/{handler}          (a call or send made by this invocation)
+//
+// I1. The invocation span is ended once, when the invocation completes, with start = the
+//     invocation's creation time from the store: it spans crashes and restarts. Its children are
+//     exported before it and name it as parent by its derived id.
+// I2. Nothing here runs when tracing is off: the partition holds no tracer at all.
+// I3. A traceparent whose sampled flag is 0 produces no spans (parent-based sampling).
+import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, type IdGenerator, RandomIdGenerator, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { fromBinary, messageSchemaOf, MessageType } from "@cairn/protocol";
+import {
+  attributeValueCharsMax,
+  commandSpansPerAttemptMax,
+  exportTimeoutMs,
+  spanBatchMax,
+  spanFlushIntervalMs,
+  spanQueueMax,
+  trackedInvocationsMax,
+} from "./constants.js";
+import { TelemetryConfigError } from "./errors.js";
+import { OtlpProtoExporter } from "./otlp-exporter.js";
+import { SpanQueue, type SpanQueueStats } from "./span-queue.js";
+import { formatTraceparent, invocationParent, invocationSpanId } from "./trace-context.js";
+
+export interface TracingOptions {
+  /** Base URL of an OTLP/HTTP receiver; spans go to `{endpoint}/v1/traces`. */
+  endpoint: string;
+  /** `service.name` of the resource (default `cairn-server`). */
+  serviceName?: string;
+  /** More resource attributes (e.g. `cairn.worker`). */
+  resourceAttributes?: Record<string, string | number>;
+  queueMax?: number;
+  batchMax?: number;
+  flushIntervalMs?: number;
+  exportTimeoutMs?: number;
+  /** Replaces the OTLP exporter (tests of the span tree without a receiver). */
+  exporter?: SpanExporter;
+}
+
+/** What identifies an invocation in its spans. */
+export interface InvocationFacts {
+  invocationId: string;
+  service: string;
+  handler: string;
+  /** Object or workflow key; null/undefined for plain services. */
+  key?: string | null;
+  /** The stored trace context (`trace_parent`, `trace_state`). */
+  traceparent?: string | null;
+  tracestate?: string | null;
+}
+
+export type AttemptEnd =
+  | { kind: "end" }
+  | { kind: "suspended" }
+  | { kind: "failed"; code: number; message: string; retryable: boolean };
+
+export type InvocationEnd = { kind: "success" } | { kind: "failure"; code: number; message: string };
+
+/** Restate's attribute names where it has one. */
+export const attr = {
+  invocationId: "restate.invocation.id",
+  invocationTarget: "restate.invocation.target",
+  invocationResult: "restate.invocation.result",
+  invocationAttempts: "restate.invocation.attempts",
+  invocationKey: "restate.invocation.key",
+  attempt: "restate.invocation.attempt",
+  deploymentId: "restate.deployment.id",
+  protocolVersion: "restate.service_protocol.version",
+  errorCode: "restate.error.code",
+  errorMessage: "restate.error.message",
+  errorRetryable: "restate.error.retryable",
+  entryType: "restate.journal.entry_type",
+  entryName: "restate.journal.entry_name",
+  runName: "restate.run.name",
+  runResult: "restate.run.result",
+  sleepWakeUpTime: "restate.sleep.wake_up_time",
+  callService: "restate.coordination.call.service",
+  callMethod: "restate.coordination.call.method",
+  callKey: "restate.coordination.call.key",
+  stateKey: "restate.state.key",
+  promiseKey: "restate.promise.key",
+  awakeableId: "restate.awakeable.id",
+  droppedCommandSpans: "cairn.dropped_command_spans",
+  rpcService: "rpc.service",
+  rpcMethod: "rpc.method",
+} as const;
+
+/** Lets the next span take a chosen id (the derived invocation span id); random otherwise. */
+class ChosenIdGenerator implements IdGenerator {
+  readonly #random = new RandomIdGenerator();
+  nextSpanId: string | undefined;
+  nextTraceId: string | undefined;
+  generateTraceId(): string {
+    const id = this.nextTraceId;
+    this.nextTraceId = undefined;
+    return id ?? this.#random.generateTraceId();
+  }
+  generateSpanId(): string {
+    const id = this.nextSpanId;
+    this.nextSpanId = undefined;
+    return id ?? this.#random.generateSpanId();
+  }
+}
+
+function checkEndpoint(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TelemetryConfigError(`tracing endpoint ${JSON.stringify(endpoint)} is not a URL; expected the base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TelemetryConfigError(`tracing endpoint ${endpoint}: only http and https are supported`);
+  return `${endpoint.replace(/\/+$/, "")}/v1/traces`;
+}
+
+/** The OTLP traces URL for a base endpoint (`{base}/v1/traces`); throws TelemetryConfigError for a non-http(s) URL. */
+export function tracesUrl(endpoint: string): string {
+  return checkEndpoint(endpoint);
+}
+
+function cut(text: string): string {
+  return text.length > attributeValueCharsMax ? `${text.slice(0, attributeValueCharsMax - 1)}…` : text;
+}
+
+function target(facts: InvocationFacts): string {
+  return facts.key === null || facts.key === undefined ? `${facts.service}/${facts.handler}` : `${facts.service}/${facts.key}/${facts.handler}`;
+}
+
+export class InvocationTracer {
+  readonly #provider: BasicTracerProvider;
+  readonly #queue: SpanQueue;
+  readonly #ids = new ChosenIdGenerator();
+  readonly #tracer;
+  /** Attempts started per running invocation (bounded: the oldest entry is evicted). */
+  readonly #attempts = new Map<string, number>();
+
+  constructor(options: TracingOptions) {
+    const url = checkEndpoint(options.endpoint);
+    const exporter = options.exporter ?? new OtlpProtoExporter({ url, timeoutMs: options.exportTimeoutMs ?? exportTimeoutMs });
+    this.#queue = new SpanQueue(exporter, {
+      queueMax: options.queueMax ?? spanQueueMax,
+      batchMax: options.batchMax ?? spanBatchMax,
+      flushIntervalMs: options.flushIntervalMs ?? spanFlushIntervalMs,
+      exportTimeoutMs: options.exportTimeoutMs ?? exportTimeoutMs,
+    });
+    this.#provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ "service.name": options.serviceName ?? "cairn-server", ...options.resourceAttributes }),
+      idGenerator: this.#ids,
+      spanProcessors: [this.#queue],
+      spanLimits: { attributeValueLengthLimit: attributeValueCharsMax },
+    });
+    this.#tracer = this.#provider.getTracer("@cairn/telemetry");
+  }
+
+  stats(): SpanQueueStats {
+    return this.#queue.stats();
+  }
+
+  /** Starts the span of one attempt; the caller ends it with AttemptSpan.end. */
+  startAttempt(facts: InvocationFacts, details: { deploymentId: string; protocolVersion: number }): AttemptSpan {
+    const count = (this.#attempts.get(facts.invocationId) ?? 0) + 1;
+    this.#attempts.delete(facts.invocationId);
+    this.#attempts.set(facts.invocationId, count);
+    if (this.#attempts.size > trackedInvocationsMax) {
+      const oldest = this.#attempts.keys().next().value;
+      if (oldest !== undefined) this.#attempts.delete(oldest);
+    }
+    const parent = this.#invocationContext(facts);
+    const span = this.#tracer.startSpan(
+      `attempt ${facts.service}/${facts.handler}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          [attr.invocationId]: facts.invocationId,
+          [attr.invocationTarget]: target(facts),
+          [attr.attempt]: count,
+          [attr.deploymentId]: details.deploymentId,
+          [attr.protocolVersion]: details.protocolVersion,
+        },
+      },
+      parent,
+    );
+    return new AttemptSpan(this.#tracer, span, facts);
+  }
+
+  /** Ends the invocation span (I1): from `startMs` (creation) to `endMs` (completion). */
+  endInvocation(facts: InvocationFacts, end: InvocationEnd, startMs: number, endMs: number): void {
+    const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
+    const attempts = this.#attempts.get(facts.invocationId);
+    this.#attempts.delete(facts.invocationId);
+    if ((flags & TraceFlags.SAMPLED) === 0) return; // I3
+    const context: Context =
+      parentSpanId === undefined
+        ? ROOT_CONTEXT
+        : trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentSpanId, traceFlags: flags, isRemote: true });
+    if (parentSpanId === undefined) this.#ids.nextTraceId = traceId;
+    this.#ids.nextSpanId = invocationSpanId(facts.invocationId);
+    const attributes: Attributes = {
+      [attr.invocationId]: facts.invocationId,
+      [attr.invocationTarget]: target(facts),
+      [attr.rpcService]: facts.service,
+      [attr.rpcMethod]: facts.handler,
+      [attr.invocationResult]: end.kind === "success" ? "Success" : "Failure",
+    };
+    if (facts.key !== null && facts.key !== undefined) attributes[attr.invocationKey] = facts.key;
+    if (attempts !== undefined) attributes[attr.invocationAttempts] = attempts;
+    if (end.kind === "failure") {
+      attributes[attr.errorCode] = end.code;
+      attributes[attr.errorMessage] = cut(end.message);
+    }
+    const span = this.#tracer.startSpan(`invoke ${facts.service}/${facts.handler}`, { kind: SpanKind.SERVER, attributes, startTime: startMs }, context);
+    if (facts.tracestate !== null && facts.tracestate !== undefined) span.setAttribute("w3c.tracestate", facts.tracestate);
+    span.setStatus(end.kind === "success" ? { code: SpanStatusCode.OK } : { code: SpanStatusCode.ERROR, message: cut(end.message) });
+    span.end(Math.max(endMs, startMs));
+  }
+
+  /** Exports what is queued. */
+  async flush(): Promise<void> {
+    await this.#queue.forceFlush();
+  }
+
+  /** Exports what is queued, then stops. */
+  async shutdown(): Promise<void> {
+    await this.#provider.shutdown();
+  }
+
+  #invocationContext(facts: InvocationFacts): Context {
+    const { traceId, flags } = invocationParent(facts.invocationId, facts.traceparent);
+    return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: invocationSpanId(facts.invocationId), traceFlags: flags, isRemote: false });
+  }
+}
+
+type OtelTracer = ReturnType<BasicTracerProvider["getTracer"]>;
+
+/** The span of one attempt and the command spans under it. */
+export class AttemptSpan {
+  readonly #tracer: OtelTracer;
+  readonly #span: Span;
+  readonly #context: Context;
+  readonly #facts: InvocationFacts;
+  /** Runs started in this attempt and not yet completed, by completion id. */
+  readonly #runs = new Map<number, Span>();
+  /** Runs journaled by an earlier attempt and not completed: name by completion id (replay). */
+  readonly #replayedRuns = new Map<number, string>();
+  #commandSpans = 0;
+  #droppedCommandSpans = 0;
+  #ended = false;
+  readonly #startedAt = Date.now();
+
+  constructor(tracer: OtelTracer, span: Span, facts: InvocationFacts) {
+    this.#tracer = tracer;
+    this.#span = span;
+    this.#facts = facts;
+    this.#context = trace.setSpan(ROOT_CONTEXT, span);
+  }
+
+  /** The `traceparent` for the attempt's request to the deployment: this attempt span as parent. */
+  get traceparent(): string | undefined {
+    const context = this.#span.spanContext();
+    if (!this.#span.isRecording()) return undefined;
+    return formatTraceparent({ traceId: context.traceId, spanId: context.spanId, flags: context.traceFlags });
+  }
+
+  get tracestate(): string | undefined {
+    return this.#facts.tracestate ?? undefined;
+  }
+
+  /**
+   * One journal entry the attempt starts from (replay). A run journaled by an earlier attempt
+   * whose result is proposed in this one gets its span here, named from its RunCommand.
+   */
+  replayed(type: number, payload: Uint8Array): void {
+    if (type !== MessageType.RunCommand && type !== MessageType.RunCompletionNotification) return;
+    try {
+      const schema = messageSchemaOf(type);
+      if (schema === undefined) return;
+      const m = fromBinary(schema, payload) as unknown as { resultCompletionId?: number; completionId?: number; name?: string };
+      if (type === MessageType.RunCommand && m.resultCompletionId !== undefined) this.#replayedRuns.set(m.resultCompletionId, m.name ?? "");
+      else if (m.completionId !== undefined) this.#replayedRuns.delete(m.completionId);
+    } catch {
+      // a journal entry that does not decode names no run
+    }
+  }
+
+  /** One frame the SDK sent (a command, or a proposed run completion). */
+  frame(type: number, payload: Uint8Array): void {
+    if (this.#ended || !this.#span.isRecording()) return;
+    if (type === MessageType.ProposeRunCompletion) {
+      this.#runCompleted(payload);
+      return;
+    }
+    // Input is the server's own entry; Output is the attempt's end (its span says End): no span.
+    if (type < 0x0400 || type >= 0x8000 || type === MessageType.InputCommand || type === MessageType.OutputCommand) return;
+    if (this.#commandSpans >= commandSpansPerAttemptMax) {
+      this.#droppedCommandSpans += 1;
+      return;
+    }
+    this.#commandSpans += 1;
+    const described = describeCommand(type, payload);
+    const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL, attributes: described.attributes }, this.#context);
+    if (type === MessageType.RunCommand && described.completionId !== undefined) {
+      this.#runs.set(described.completionId, span);
+      return;
+    }
+    span.end();
+  }
+
+  /** Ends the attempt span (and any run still open under it). */
+  end(outcome: AttemptEnd): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const run of this.#runs.values()) {
+      run.setStatus({ code: SpanStatusCode.ERROR, message: "the attempt ended before the run completed" });
+      run.end();
+    }
+    this.#runs.clear();
+    if (this.#droppedCommandSpans > 0) this.#span.setAttribute(attr.droppedCommandSpans, this.#droppedCommandSpans);
+    if (outcome.kind === "failed") {
+      this.#span.setAttributes({ [attr.errorCode]: outcome.code, [attr.errorMessage]: cut(outcome.message), [attr.errorRetryable]: outcome.retryable });
+      this.#span.addEvent("attempt failed", { [attr.errorCode]: outcome.code, [attr.errorMessage]: cut(outcome.message) });
+      this.#span.setStatus({ code: SpanStatusCode.ERROR, message: cut(outcome.message) });
+    } else {
+      this.#span.setAttribute("restate.attempt.outcome", outcome.kind === "end" ? "End" : "Suspended");
+    }
+    this.#span.end();
+  }
+
+  #runCompleted(payload: Uint8Array): void {
+    let message: { resultCompletionId?: number; result?: { case?: string; value?: unknown } };
+    try {
+      const schema = messageSchemaOf(MessageType.ProposeRunCompletion);
+      if (schema === undefined) return;
+      message = fromBinary(schema, payload) as typeof message;
+    } catch {
+      return;
+    }
+    const id = message.resultCompletionId ?? 0;
+    let span = this.#runs.get(id);
+    if (span === undefined) {
+      const name = this.#replayedRuns.get(id);
+      if (name === undefined) return;
+      this.#replayedRuns.delete(id);
+      const attributes: Attributes = { [attr.entryType]: "run", [attr.runName]: name, "restate.run.replayed": true };
+      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, attributes, startTime: this.#startedAt }, this.#context);
+    }
+    this.#runs.delete(id);
+    if (message.result?.case === "failure") {
+      const failure = message.result.value as { code?: number; message?: string };
+      span.setAttributes({ [attr.runResult]: "Failure", [attr.errorCode]: failure.code ?? 0, [attr.errorMessage]: cut(failure.message ?? "") });
+      span.setStatus({ code: SpanStatusCode.ERROR, message: cut(failure.message ?? "") });
+    } else {
+      span.setAttribute(attr.runResult, "Success");
+    }
+    span.end();
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+
+interface Described {
+  name: string;
+  attributes: Attributes;
+  completionId?: number;
+}
+
+const commandNames: Record<number, string> = {
+  [MessageType.OutputCommand]: "output",
+  [MessageType.GetLazyStateCommand]: "get_state",
+  [MessageType.GetEagerStateCommand]: "get_state",
+  [MessageType.SetStateCommand]: "set_state",
+  [MessageType.ClearStateCommand]: "clear_state",
+  [MessageType.ClearAllStateCommand]: "clear_all_state",
+  [MessageType.GetLazyStateKeysCommand]: "get_state_keys",
+  [MessageType.GetEagerStateKeysCommand]: "get_state_keys",
+  [MessageType.GetPromiseCommand]: "get_promise",
+  [MessageType.PeekPromiseCommand]: "peek_promise",
+  [MessageType.CompletePromiseCommand]: "complete_promise",
+  [MessageType.SleepCommand]: "sleep",
+  [MessageType.CallCommand]: "call",
+  [MessageType.OneWayCallCommand]: "send",
+  [MessageType.SendSignalCommand]: "send_signal",
+  [MessageType.RunCommand]: "run",
+  [MessageType.AttachInvocationCommand]: "attach_invocation",
+  [MessageType.GetInvocationOutputCommand]: "get_invocation_output",
+  [MessageType.CompleteAwakeableCommand]: "complete_awakeable",
+};
+
+/** Span name and attributes of one journal command, from its protobuf payload. */
+export function describeCommand(type: number, payload: Uint8Array): Described {
+  const base = commandNames[type] ?? `command_0x${type.toString(16)}`;
+  const attributes: Attributes = { [attr.entryType]: base };
+  let m: Record<string, unknown> = {};
+  try {
+    const schema = messageSchemaOf(type);
+    if (schema !== undefined) m = fromBinary(schema, payload);
+  } catch {
+    return { name: base, attributes };
+  }
+  const name = typeof m.name === "string" && m.name.length > 0 ? m.name : undefined;
+  if (name !== undefined) attributes[attr.entryName] = name;
+  const completionId = typeof m.resultCompletionId === "number" ? m.resultCompletionId : undefined;
+  switch (type) {
+    case MessageType.RunCommand:
+      if (name !== undefined) attributes[attr.runName] = name;
+      return { name: name === undefined ? "run" : `run ${name}`, attributes, ...(completionId === undefined ? {} : { completionId }) };
+    case MessageType.SleepCommand:
+      attributes[attr.sleepWakeUpTime] = Number((m.wakeUpTime as bigint | number | undefined) ?? 0);
+      return { name: base, attributes };
+    case MessageType.CallCommand:
+    case MessageType.OneWayCallCommand: {
+      const service = typeof m.serviceName === "string" ? m.serviceName : "";
+      const handler = typeof m.handlerName === "string" ? m.handlerName : "";
+      attributes[attr.callService] = service;
+      attributes[attr.callMethod] = handler;
+      if (typeof m.key === "string" && m.key.length > 0) attributes[attr.callKey] = m.key;
+      return { name: `${base} ${service}/${handler}`, attributes };
+    }
+    case MessageType.GetLazyStateCommand:
+    case MessageType.GetEagerStateCommand:
+    case MessageType.SetStateCommand:
+    case MessageType.ClearStateCommand: {
+      const key = m.key instanceof Uint8Array ? cut(utf8.decode(m.key)) : "";
+      attributes[attr.stateKey] = key;
+      return { name: `${base} ${key}`, attributes };
+    }
+    case MessageType.GetPromiseCommand:
+    case MessageType.PeekPromiseCommand:
+    case MessageType.CompletePromiseCommand: {
+      const key = typeof m.key === "string" ? m.key : "";
+      attributes[attr.promiseKey] = key;
+      return { name: `${base} ${key}`, attributes };
+    }
+    case MessageType.CompleteAwakeableCommand:
+      if (typeof m.awakeableId === "string") attributes[attr.awakeableId] = m.awakeableId;
+      return { name: base, attributes };
+    default:
+      return { name: base, attributes };
+  }
+}
