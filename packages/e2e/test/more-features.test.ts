@@ -1,7 +1,9 @@
 // Goal: the features beyond the server's first issue behave as on Restate — awakeables resolved
-// and rejected from outside, a workflow with a durable promise, idempotency keys on calls and
-// sends, and cancellation through the admin API; method: E2eAwaiter, E2eApproval, E2eGreeter and
-// E2eSleeper through the public ingress and admin API, with the side-effect log for counts.
+// and rejected from outside (raw routes and the official ingress client), a workflow with a
+// durable promise, idempotency keys on calls and sends, and cancellation through the admin API;
+// method: E2eAwaiter, E2eApproval, E2eGreeter and E2eSleeper through the public ingress and admin
+// API, with the side-effect log for counts.
+import * as clients from "@restatedev/restate-sdk-clients";
 import { expect, it } from "vitest";
 import { describeTargets, eventually, uniqueTag, useServices } from "./support/suite.js";
 
@@ -43,6 +45,21 @@ describeTargets(
       expect(attached.status).toBe(500);
       expect(attached.headers.get("x-restate-error-source")).toBe("invocation");
       expect(attached.json()).toMatchObject({ code: 500, message: "not today" });
+    });
+
+    it("resolves and rejects awakeables through the official ingress client, and reads results with result()", async () => {
+      const ingress = clients.connect({ url: h.endpoints().ingressUrl });
+      const awaiter = ingress.serviceSendClient<{ awaitExternal(ctx: unknown, tag: string): Promise<string> }>({ name: "E2eAwaiter" });
+      const okTag = uniqueTag("client-ok");
+      // result() needs an attachable send: one with an idempotency key.
+      const ok = await awaiter.awaitExternal(okTag, clients.SendOpts.from<string>({ idempotencyKey: okTag }));
+      await ingress.resolveAwakeable(await awakeableOf(okTag), "from the client");
+      expect(await ingress.result(ok)).toBe("got from the client");
+
+      const failTag = uniqueTag("client-fail");
+      const failing = await awaiter.awaitExternal(failTag, clients.SendOpts.from<string>({ idempotencyKey: failTag }));
+      await ingress.rejectAwakeable(await awakeableOf(failTag), "declined by the client");
+      await expect(ingress.result(failing)).rejects.toThrow(/declined by the client/);
     });
 
     it("runs a workflow once per key and completes it through its durable promise", async () => {
@@ -110,5 +127,4 @@ describeTargets(
       expect(await late.json()).toHaveProperty("message");
     });
   },
-  { pending: { cairn: "the invocations admin API (cancel) is a later issue of the server" } },
 );

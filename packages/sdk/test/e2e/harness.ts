@@ -59,7 +59,11 @@ export async function serveServices(definitions: readonly AnyDefinition[], trans
     // listen() keeps its server for the process lifetime, like the official SDK's listen().
     return { url: `http://127.0.0.1:${port}`, close: () => Promise.resolve() };
   }
-  const server = http.createServer(e.http1Handler());
+  return listenHttp1(http.createServer(e.http1Handler()));
+}
+
+/** Listens on a free loopback port; close() drops open connections and stops the server. */
+export async function listenHttp1(server: http.Server): Promise<Served> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   return {

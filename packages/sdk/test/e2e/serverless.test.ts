@@ -4,13 +4,12 @@
 // Lambda — the Lambda service itself cannot run here), register it with use_http_11 and drive
 // greetings, runs, sleeps, calls, state and a schema-validated handler through @cairn/client.
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { connect, HttpCallError, type Ingress } from "@cairn/client";
 import { endpoint, handlers, serde, service, type Context, type LambdaEvent } from "@cairn/sdk";
 import { counter, greeter, mailbox } from "./services.js";
-import { eventually, register, type Runtime, type Served, startRuntime, targets } from "./harness.js";
+import { eventually, listenHttp1, register, type Runtime, type Served, startRuntime, targets } from "./harness.js";
 
 const validated = service({
   name: "Validated",
@@ -34,7 +33,7 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function serveFront(handle: (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; headers: Record<string, string>; body: Uint8Array }>): Promise<Served> {
+function serveFront(handle: (req: http.IncomingMessage, body: Buffer) => Promise<{ status: number; headers: Record<string, string>; body: Uint8Array }>): Promise<Served> {
   const server = http.createServer((req, res) => {
     readBody(req)
       .then((body) => handle(req, body))
@@ -47,16 +46,7 @@ async function serveFront(handle: (req: http.IncomingMessage, body: Buffer) => P
         res.end(String(err));
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenHttp1(server);
 }
 
 function headerRecord(req: http.IncomingMessage): Record<string, string> {
