@@ -154,6 +154,8 @@ interface InvocationState {
   spanId: string;
   /** Parent context of its attempt spans: the invocation span, by its derived id. */
   context: Context;
+  /** The registry its command spans wait in (its partition's). */
+  open: OpenCommandSpans | undefined;
 }
 
 /** Counters shared by the open-command-span registries of one tracer. */
@@ -326,6 +328,7 @@ export class InvocationTracer {
   ): AttemptSpan {
     const state = this.#state(facts);
     state.attempts = Math.max(state.attempts + 1, (details.failures ?? 0) + 1);
+    if (details.open !== undefined) state.open = details.open;
     const span = this.#tracer.startSpan(
       `attempt ${facts.service}/${facts.handler}`,
       {
@@ -348,8 +351,8 @@ export class InvocationTracer {
    * the durable count of failed attempts, the floor of `restate.invocation.attempts` (I4).
    */
   endInvocation(facts: InvocationFacts, end: InvocationEnd, startMs: number, endMs: number, failures = 0, open?: OpenCommandSpans): void {
-    (open ?? this.#defaultOpen).endAll(facts.invocationId);
     const state = this.#invocations.get(facts.invocationId) ?? this.#derive(facts);
+    (open ?? state.open ?? this.#defaultOpen).endAll(facts.invocationId);
     this.#invocations.delete(facts.invocationId);
     const { traceId, parentSpanId, flags } = state;
     if ((flags & TraceFlags.SAMPLED) === 0) return; // I3
@@ -406,7 +409,7 @@ export class InvocationTracer {
     const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
     const spanId = invocationSpanId(facts.invocationId);
     const context = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags, isRemote: false });
-    return { attempts: 0, traceId, parentSpanId, flags, spanId, context };
+    return { attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
   }
 }
 
