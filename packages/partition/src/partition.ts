@@ -633,14 +633,19 @@ export class Partition {
     this.#telemetry?.completed(fx.completed);
     for (const { id, outcome } of fx.completed) {
       this.#retries.delete(id);
-      if (!this.#waiters.has(id)) continue; // nobody to answer (a send, a call from a service)
-      const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+      const waiters = this.#waiters.get(id);
+      if (waiters === undefined) continue; // nobody to answer (a send, a call from a service)
+      // The row is read only for its expiry, which only answers from a retained result state.
+      const row = waiters.some((w) => w.withExpiry) ? (this.#store.s.invGet.get(id) as InvocationRow | undefined) : undefined;
       this.#resolveWaiters(id, completedResultOf(id, outcome, row, true));
     }
     for (const id of fx.start) this.#startAttempt(id);
     this.#outboxBacklog += fx.outbox.length;
     if (fx.outbox.length > 0) this.#pumpOutbox();
-    if (fx.timersChanged) this.#armTimers();
+    // Timers only added, all firing after the armed timer: it re-arms when it fires (no read).
+    if (fx.timersChanged || (fx.timerAddedAt !== undefined && (this.#timer === undefined || this.#timerAt === undefined || fx.timerAddedAt < this.#timerAt))) {
+      this.#armTimers();
+    }
   }
 
   // ---- attempts ----------------------------------------------------------------------------
