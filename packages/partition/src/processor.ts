@@ -835,8 +835,8 @@ export function calleeInvocationId(
 }
 
 /** A stable per-invocation seed for ctx.rand (V6+): the first 8 bytes of SHA-256 of the raw id. */
-export function randomSeedOf(invocationId: string): bigint {
-  return sha256(parseInvocationId(invocationId)).readBigUInt64BE(0);
+export function randomSeedOf(invocationId: string | Uint8Array): bigint {
+  return sha256(typeof invocationId === "string" ? parseInvocationId(invocationId) : invocationId).readBigUInt64BE(0);
 }
 
 /** One-shot SHA-256: `crypto.hash` (Node ≥ 20.12) skips the Hash object; older Node builds one. */
