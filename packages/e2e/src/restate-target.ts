@@ -5,10 +5,16 @@ import { startRestateServer } from "@cairn/testkit";
 import { partitionCount, serverReadyTimeoutMs } from "./constants.js";
 import { type Launched, ProcessTarget, type Target } from "./target.js";
 
-export function restateTarget(): Target {
+export interface RestateTargetOptions {
+  /** Negotiate service protocol V7 (restate-server 1.7 speaks V6 unless told; Cairn always V7). */
+  readonly protocolV7?: boolean;
+}
+
+export function restateTarget(options: RestateTargetOptions = {}): Target {
   return new ProcessTarget("restate", async (dataDir: string): Promise<Launched> => {
     const server = await startRestateServer({
       dataDir,
+      ...(options.protocolV7 === true ? { protocolV7: true } : {}),
       partitions: partitionCount,
       readyTimeoutMs: serverReadyTimeoutMs,
       // Retention clean-up (completed workflows, idempotent results) runs every hour by default;

@@ -12,8 +12,8 @@ export interface TargetSpec {
   readonly name: TargetName;
   /** Set when the target is skipped in this run, with the reason to print. */
   readonly skipReason?: string;
-  /** A fresh, not yet started target. */
-  create(): Target;
+  /** A fresh, not yet started target; `restateProtocolV7` makes restate-server negotiate V7. */
+  create(options?: { restateProtocolV7?: boolean }): Target;
 }
 
 const names: readonly TargetName[] = ["restate", "cairn"];
@@ -33,7 +33,7 @@ export function selectedTargets(env: NodeJS.ProcessEnv = process.env): TargetSpe
   for (const name of new Set(list)) {
     if (!isTargetName(name)) throw new UnknownTargetError(name);
     if (name === "restate") {
-      specs.push({ name, create: () => restateTarget() });
+      specs.push({ name, create: (options) => restateTarget({ protocolV7: options?.restateProtocolV7 === true }) });
       continue;
     }
     const reason = explicit ? undefined : cairnUnavailableReason(env);

@@ -1,6 +1,7 @@
 // Goal: the ErrorMessage behaviours and terminal failures reach callers as on restate-server:
 // a TerminalError's code, message and metadata; a retry after the SDK's next_retry_delay; a
-// PauseError inside ctx.run pauses until resumed; a journal mismatch is retried; method: the control fixture's CtlErrors handlers, attempts and their
+// PauseError inside ctx.run pauses until resumed; a journal mismatch is retried, or (V7) pauses
+// or fails as the handler says; method: the control fixture's CtlErrors handlers, attempts and their
 // times recorded outside the server, admin resume, attach and output.
 import { expect, it } from "vitest";
 import { admin, attach, awaitEffects, control, effects, output, send } from "./support/control.js";
@@ -112,3 +113,36 @@ describeTargets("error behaviours and cancellation over HTTP/1.1", http1Services
     expect(effects(http1Services, "childStarted", tag)).toHaveLength(1);
   });
 });
+
+// Under protocol V7 the SDK follows the handler's `onJournalMismatchErrors`: the ErrorMessage of
+// a mismatching attempt carries behavior PAUSE or FAIL (restate-server started with V7 here).
+describeTargets(
+  "journal-mismatch behaviours over protocol V7",
+  services,
+  (h) => {
+    it("pauses an invocation whose journal mismatches when the handler says pause", async () => {
+      const tag = uniqueTag("mismatch-pause");
+      const id = await send(h, "/CtlMismatchV7/pause", tag);
+      await eventually("the invocation to pause", async () => {
+        const reply = await admin(h, "POST", "/query", { query: `SELECT status FROM sys_invocation WHERE id = '${id}'` });
+        const row = reply.status === 200 ? reply.json<{ rows: { status: string }[] }>().rows[0] : undefined;
+        return row?.status === "paused" ? row : undefined;
+      });
+      // Attempt 1 journals a run and fails with a retryable error; attempt 2 mismatches and pauses.
+      await sleep(1_000);
+      expect(effects(services, "mismatchPauseAttempt", tag)).toHaveLength(2);
+      expect((await output(h, id)).status).toBe(470);
+      expect((await control(h, id, "kill")).status).toBe(200);
+    });
+
+    it("fails an invocation whose journal mismatches with 570 when the handler says fail", async () => {
+      const tag = uniqueTag("mismatch-fail");
+      const id = await send(h, "/CtlMismatchV7/fail", tag);
+      const reply = await attach(h, id);
+      expect(reply.status).toBe(570);
+      expect(reply.json<{ message: string }>().message).toMatch(/Found a mismatch/);
+      expect(effects(services, "mismatchFailAttempt", tag)).toHaveLength(2);
+    });
+  },
+  { restateProtocolV7: true },
+);

@@ -17,7 +17,7 @@
 //   starts_with(s, p), ends_with(s, p)
 
 import type Database from "better-sqlite3";
-import { fromBinary, toJsonString, type DescMessage } from "@bufbuild/protobuf";
+import { fromBinary, toJson, toJsonString, type DescMessage, type JsonValue } from "@bufbuild/protobuf";
 import { FutureSchema, invocationIdPartitionKey, messageKindOf, messageSchemaOf, messageTypeName, parseInvocationId, partitionKeyOf, type Future } from "@cairn/protocol";
 
 /** `InputCommand` → `Command: Input`; `SleepCompletionNotification` → `Notification: Sleep`. */
@@ -84,10 +84,31 @@ export function entryField(type: number, raw: Buffer, field: string): string | n
     case "promise_name":
       return messageKindOf(type) === "command" && /Promise/.test(messageTypeName(type)) ? nonEmpty(message.key) : null;
     case "json":
-      return toJsonString(schema, message as never);
+      return entryJson(type, schema, message);
     default:
       return null;
   }
+}
+
+/**
+ * An entry as restate-server's `entry_json` shows it, so tools that read it (the restate CLI's
+ * `invocations describe` shows a sleep's wake-up time from it) work:
+ *
+ *   entry_json => {"Command"|"Notification": {"<Name>": {snake_case fields}}}
+ *
+ * with `result_completion_id` named `completion_id` and `wake_up_time` as a number (ms).
+ */
+function entryJson(type: number, schema: DescMessage, message: Record<string, unknown>): string {
+  const label = entryTypeLabel(type);
+  const colon = label.indexOf(": ");
+  const fields = toJson(schema, message as never, { useProtoFieldName: true, alwaysEmitImplicit: true }) as Record<string, JsonValue>;
+  if ("result_completion_id" in fields) {
+    fields.completion_id = fields.result_completion_id;
+    delete fields.result_completion_id;
+  }
+  if (typeof fields.wake_up_time === "string") fields.wake_up_time = Number(fields.wake_up_time);
+  if (colon < 0) return JSON.stringify({ [label]: fields });
+  return JSON.stringify({ [label.slice(0, colon)]: { [label.slice(colon + 2)]: fields } });
 }
 
 function futureField(blob: Buffer, what: string): string | null {

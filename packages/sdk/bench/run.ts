@@ -1,11 +1,12 @@
-// SDK-side CPU per invocation: @cairn/sdk (Node 20) against the official SDK (Node 24), both behind
+// SDK-side CPU per invocation: @cairn/sdk against the official SDK, both on Node 24 and behind
 // the same real restate-server in the same run, for a greeting handler and a three-run handler.
 // CPU is read from /proc/<pid>/stat (utime + stime) of each service process around N invocations.
 // Usage: pnpm bench [N=2000] [concurrency=16]   (from packages/sdk; compiles bench/ to bench/dist first)
+//        CAIRN_BENCH_NODE=self pnpm bench     (the @cairn/sdk side on this Node instead of Node 24)
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, registerDeployment, spawnChild, startOfficialService, startRestateServer, waitUntil } from "@cairn/testkit";
+import { freePort, node24Path, registerDeployment, spawnChild, startOfficialService, startRestateServer, waitUntil } from "@cairn/testkit";
 
 const N = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -48,7 +49,11 @@ async function measure(label: string, pid: number, url: string): Promise<Record<
 const server = await startRestateServer();
 const official = await startOfficialService("bench");
 const port = await freePort();
-const cairn = spawnChild(process.execPath, [...(process.env.CAIRN_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), join(here, "cairn-service.js")], { env: { CAIRN_SERVICE_PORT: String(port) }, cwd: join(here, "..", "..") });
+// Both SDKs run on the same runtime by default: the Node 24 binary the official SDK needs (the
+// testkit's), so the ratio compares SDK code, not Node versions. CAIRN_BENCH_NODE=self runs the
+// @cairn/sdk service on this Node instead (Node 20 here; its HTTP/2 stack costs more per call).
+const cairnNode = process.env.CAIRN_BENCH_NODE === "self" ? process.execPath : node24Path();
+const cairn = spawnChild(cairnNode, [...(process.env.CAIRN_BENCH_PROF ? ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] : []), join(here, "cairn-service.js")], { env: { CAIRN_SERVICE_PORT: String(port) }, cwd: join(here, "..", "..") });
 await waitUntil("cairn bench service", cairn, () => Promise.resolve(cairn.output().includes("READY")), 30_000);
 try {
   await registerDeployment(server.adminUrl, official.url);
@@ -60,7 +65,7 @@ try {
     const c = await measure(`cairn ${handler}`, cairn.process.pid!, `${server.ingressUrl}/CairnBenchGreeter/${handler}`);
     rows.push(o, c, { label: `ratio ${handler} (cairn/official CPU)`, ratio: (c.cpuMsPerInvocation as number) / (o.cpuMsPerInvocation as number) });
   }
-  console.log(`N=${N} concurrency=${CONCURRENCY} warmup=${WARMUP}`);
+  console.log(`N=${N} concurrency=${CONCURRENCY} warmup=${WARMUP} cairn-node=${cairnNode === process.execPath ? process.version : "24 (testkit)"}`);
   for (const r of rows) console.log(JSON.stringify(r));
 } finally {
   await cairn.stop();

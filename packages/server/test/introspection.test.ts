@@ -124,7 +124,9 @@ describe("POST /query", () => {
     expect(sleep).toMatchObject({ index: 1, completed: false, version: 2 });
     expect(Date.parse(String(sleep?.sleep_wakeup_at)) - Date.now()).toBeGreaterThan(500_000);
     expect(Number(sleep?.raw_length)).toBeGreaterThan(0);
-    expect(JSON.parse(String(sleep?.entry_json))).toHaveProperty("wakeUpTime");
+    const sleepJson = JSON.parse(String(sleep?.entry_json)) as { Command: { Sleep: { wake_up_time: number; completion_id: number } } };
+    expect(sleepJson.Command.Sleep.wake_up_time).toBeGreaterThan(Date.now() - 60_000);
+    expect(typeof sleepJson.Command.Sleep.completion_id).toBe("number");
     const run = await rows(`SELECT entry_type, name, completed FROM sys_journal WHERE id = '${ids.holder}' AND entry_type = 'Command: Run'`);
     expect(run).toEqual([{ entry_type: "Command: Run", name: "mark", completed: true }]);
   });

@@ -123,10 +123,22 @@ export const errors = restate.service({
       }),
     /**
      * Non-deterministic: a run, then a retryable failure; the retry sleeps instead, a journal
-     * mismatch (570) on every later attempt. (onJournalMismatchErrors pause/fail need protocol V7,
-     * which restate-server 1.7 does not negotiate by default, so the default, retry, is used.)
+     * mismatch (570) on every later attempt. (onJournalMismatchErrors pause/fail need protocol V7:
+     * see CtlMismatchV7; this handler keeps the default, retry.)
      */
     mismatch: async (ctx: restate.Context, tag: string): Promise<string> => mismatch(ctx, tag, "mismatch"),
+  },
+});
+
+/**
+ * The same non-deterministic handler with `onJournalMismatchErrors` pause and fail: under
+ * protocol V7 the SDK ends the mismatching attempt with ErrorMessage behavior PAUSE or FAIL.
+ */
+export const mismatchV7 = restate.service({
+  name: "CtlMismatchV7",
+  handlers: {
+    pause: restate.handlers.handler({ onJournalMismatchErrors: "pause" }, async (ctx: restate.Context, tag: string): Promise<string> => mismatch(ctx, tag, "mismatchPause")),
+    fail: restate.handlers.handler({ onJournalMismatchErrors: "fail" }, async (ctx: restate.Context, tag: string): Promise<string> => mismatch(ctx, tag, "mismatchFail")),
   },
 });
 
@@ -210,5 +222,5 @@ export const sink = restate.service({
 });
 
 if (import.meta.main) {
-  await serve(child, parent, lock, flaky, errors, options, hidden, visible, lazy, sink);
+  await serve(child, parent, lock, flaky, errors, mismatchV7, options, hidden, visible, lazy, sink);
 }

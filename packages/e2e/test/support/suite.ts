@@ -89,11 +89,13 @@ export interface RequestOptions {
 /** One target under test, inside its describe block. */
 export class Harness {
   readonly spec: TargetSpec;
+  readonly #restateProtocolV7: boolean;
   #target: Target | undefined;
   #dataDir: string | undefined;
 
-  constructor(spec: TargetSpec) {
+  constructor(spec: TargetSpec, restateProtocolV7 = false) {
     this.spec = spec;
+    this.#restateProtocolV7 = restateProtocolV7;
   }
 
   get name(): string {
@@ -115,7 +117,7 @@ export class Harness {
 
   async start(services: Services): Promise<void> {
     this.#dataDir = mkdtempSync(join(tmpdir(), `cairn-e2e-${this.spec.name}-`));
-    this.#target = this.spec.create();
+    this.#target = this.spec.create({ restateProtocolV7: this.#restateProtocolV7 });
     const { adminUrl } = await this.#target.start({ dataDir: join(this.#dataDir, "data") });
     await registerDeployment(adminUrl, services.url(), { useHttp11: services.http1 });
   }
@@ -162,6 +164,8 @@ export interface DescribeOptions {
    * passing; `CAIRN_E2E_RUN_PENDING=1` runs them anyway.
    */
   pending?: Partial<Record<TargetName, string>>;
+  /** Start restate-server with service protocol V7 for this block (Cairn always negotiates V7). */
+  restateProtocolV7?: boolean;
 }
 
 /**
@@ -180,7 +184,7 @@ export function describeTargets(
     const skipReason = spec.skipReason ?? (pending === undefined ? undefined : `pending on ${spec.name}: ${pending}`);
     const name = skipReason === undefined ? `${title} [${spec.name}]` : `${title} [${spec.name}] (skipped: ${skipReason})`;
     describe.skipIf(skipReason !== undefined)(name, () => {
-      const harness = new Harness(spec);
+      const harness = new Harness(spec, options.restateProtocolV7 === true);
       beforeAll(() => harness.start(services), setupTimeoutMs);
       afterAll(() => harness.close(), setupTimeoutMs);
       beforeEach(({ onTestFailed }) => {
