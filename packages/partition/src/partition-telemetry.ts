@@ -7,8 +7,14 @@
 // PT1. With tracing off (`tracer` undefined) no span object is created and no per-invocation
 //      state is kept: each hook is a branch on one field plus its metric update.
 // PT2. Hooks never throw into the partition: a failing hook is swallowed (telemetry is not data).
+// PT3. A command span waiting for a completion (sleep, call, …) is held in this partition's
+//      registry (bounded, @cairn/telemetry OpenCommandSpans) and ends when the notification is
+//      applied: forwarded to a running attempt (notified), or found in the journal of the attempt
+//      that resumes the invocation (AttemptSpan.replayed). The invocation's completion ends the rest.
+// PT4. `invocations_started` counts the first attempt of an invocation once per process: never an
+//      attempt restarted from the store on open, nor one after a failure or a suspension.
 import type { AttemptOutcome } from "@cairn/invoker";
-import type { AttemptSpan, InvocationTracer, WorkerMetrics } from "@cairn/telemetry";
+import type { AttemptSpan, InvocationTracer, OpenCommandSpans, WorkerMetrics } from "@cairn/telemetry";
 import type { InvocationOutcome } from "./contract.js";
 import type { Store } from "./store.js";
 
@@ -33,6 +39,7 @@ export class PartitionTelemetry {
   readonly #metrics: WorkerMetrics;
   readonly #tracer: InvocationTracer | undefined;
   readonly #store: Store;
+  readonly #open: OpenCommandSpans | undefined;
   #completedRow: ReturnType<Store["db"]["prepare"]> | undefined;
 
   constructor(partition: number, telemetry: WorkerTelemetry, store: Store) {
@@ -40,6 +47,7 @@ export class PartitionTelemetry {
     this.#metrics = telemetry.metrics;
     this.#tracer = telemetry.tracer;
     this.#store = store;
+    this.#open = telemetry.tracer?.openCommandSpans();
   }
 
   get tracing(): boolean {
@@ -64,14 +72,14 @@ export class PartitionTelemetry {
   /** An attempt starts; returns its span when tracing is on (PT1). */
   attemptStarted(
     facts: { id: string; service: string; handler: string; key: string | null; traceparent: string | null; tracestate: string | null },
-    details: { deploymentId: string; protocolVersion: number; first: boolean },
+    details: { deploymentId: string; protocolVersion: number; first: boolean; failures: number },
   ): AttemptSpan | undefined {
     if (details.first) this.#metrics.invocationStarted(facts.service, facts.handler);
     if (this.#tracer === undefined) return undefined;
     try {
       return this.#tracer.startAttempt(
         { invocationId: facts.id, service: facts.service, handler: facts.handler, key: facts.key, traceparent: facts.traceparent, tracestate: facts.tracestate },
-        { deploymentId: details.deploymentId, protocolVersion: details.protocolVersion },
+        { deploymentId: details.deploymentId, protocolVersion: details.protocolVersion, failures: details.failures, ...(this.#open === undefined ? {} : { open: this.#open }) },
       );
     } catch {
       return undefined; // PT2
@@ -97,8 +105,21 @@ export class PartitionTelemetry {
     }
   }
 
-  /** Invocations completed in one applied batch (live only: replay has no effects, R2). */
-  completed(list: readonly { id: string; outcome: InvocationOutcome }[]): void {
+  /** A notification was applied to a running invocation (PT3). */
+  notified(id: string, type: number, payload: Uint8Array): void {
+    if (this.#open === undefined || !this.#open.has(id)) return;
+    try {
+      this.#open.notified(id, type, payload);
+    } catch {
+      // PT2
+    }
+  }
+
+  /**
+   * Invocations completed in one applied batch (live only: replay has no effects, R2).
+   * `failuresOf`: the durable failed-attempt counter of an invocation (the floor of its attempts).
+   */
+  completed(list: readonly { id: string; outcome: InvocationOutcome }[], failuresOf: (id: string) => number = () => 0): void {
     if (list.length === 0) return;
     this.#completedRow ??= this.#store.db.prepare(
       "SELECT target_service_name, target_handler_name, target_service_key, trace_parent, trace_state, created_at, completed_at FROM sys_invocation_status WHERE id = ?",
@@ -122,6 +143,8 @@ export class PartitionTelemetry {
           success ? { kind: "success" } : { kind: "failure", code: outcome.failure.code, message: outcome.failure.message },
           row.created_at,
           row.completed_at ?? Date.now(),
+          failuresOf(id),
+          this.#open,
         );
       } catch {
         // PT2

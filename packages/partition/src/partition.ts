@@ -284,7 +284,7 @@ export class Partition {
     for (const id of this.#store.s.invByStatus.all("invoked") as string[]) {
       const delayMs = delayed.get(id);
       if (delayMs !== undefined) this.#scheduleRetry(id, delayMs);
-      else this.#startAttempt(id);
+      else this.#startAttempt(id, true);
     }
     this.#armTimers();
     this.#pumpOutbox();
@@ -628,6 +628,7 @@ export class Partition {
       if (!live.terminalSeen) live.attempt?.abort("the invocation is no longer running");
     }
     for (const forward of fx.forward) {
+      this.#telemetry?.notified(forward.id, forward.type, forward.payload);
       const live = this.#live.get(forward.id);
       if (live?.attempt === undefined || live.terminalSeen) continue;
       if (forward.ackCompletionId !== undefined && live.version >= 7) {
@@ -636,7 +637,7 @@ export class Partition {
         live.attempt.send(forward.type, forward.payload);
       }
     }
-    this.#telemetry?.completed(fx.completed);
+    this.#telemetry?.completed(fx.completed, (id) => this.#retries.get(id)?.failures ?? 0);
     for (const { id, outcome } of fx.completed) {
       this.#retries.delete(id);
       const waiters = this.#waiters.get(id);
@@ -656,7 +657,8 @@ export class Partition {
 
   // ---- attempts ----------------------------------------------------------------------------
 
-  #startAttempt(id: string): void {
+  /** `resumed`: restarted from the store on open (R2), so not a first start for the metrics. */
+  #startAttempt(id: string, resumed = false): void {
     if (this.#closed) return;
     const running = this.#live.get(id);
     if (running !== undefined && !running.terminalSeen) return;
@@ -733,7 +735,7 @@ export class Partition {
       live.startedAt = performance.now();
       live.span = this.#telemetry.attemptStarted(
         { id, service: row.target_service_name, handler: row.target_handler_name, key: row.target_service_key, traceparent: row.trace_parent, tracestate: row.trace_state },
-        { deploymentId: live.deploymentId, protocolVersion: live.version, first: journal.length <= 1 && retry.failures === 0 && retry.count === 0 },
+        { deploymentId: live.deploymentId, protocolVersion: live.version, first: !resumed && journal.length <= 1 && retry.failures === 0 && retry.count === 0, failures: retry.failures },
       );
       if (live.span !== undefined) for (const entry of journal) live.span.replayed(entry.type, entry.payload);
       // The deployment's spans become children of this attempt (the SDK reads the request headers).

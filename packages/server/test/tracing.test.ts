@@ -107,7 +107,13 @@ describe("tracing on", () => {
     const call = secondCommands.find((s) => s.name === "call TracedStock/reserve");
     expect(call?.attributes).toMatchObject({ "restate.coordination.call.service": "TracedStock", "restate.coordination.call.method": "reserve" });
     expect(secondCommands.map((s) => s.name)).toContain("send TracedStock/audit");
-    expect(children(first).find((s) => s.name === "sleep")?.attributes["restate.sleep.wake_up_time"]).toBeGreaterThan(0);
+    const sleep = children(first).find((s) => s.name === "sleep");
+    const wakeUpMs = Number(sleep?.attributes["restate.sleep.wake_up_time"] ?? 0);
+    expect(wakeUpMs).toBeGreaterThan(0);
+    // Sleep and call spans last until their completion is applied (not zero-length).
+    const ms = (nanos: bigint | undefined): number => Number((nanos ?? 0n) / 1_000_000n);
+    expect(ms(sleep?.endTimeUnixNano)).toBeGreaterThanOrEqual(wakeUpMs - 5);
+    expect(ms(sleep?.endTimeUnixNano) - ms(sleep?.startTimeUnixNano)).toBeGreaterThanOrEqual(30);
 
     // The callee of the call and of the send: invocation spans whose parent is the order invocation.
     const reserve = spans.find((s) => s.name === "invoke TracedStock/reserve");
@@ -115,6 +121,8 @@ describe("tracing on", () => {
     expect(reserve?.parentSpanId).toBe(order.spanId);
     expect(audit?.parentSpanId).toBe(order.spanId);
     if (reserve === undefined) return;
+    expect(call?.endTimeUnixNano).toBeGreaterThan(call?.startTimeUnixNano ?? 0n);
+    expect(ms(call?.endTimeUnixNano)).toBeGreaterThanOrEqual(ms(reserve.endTimeUnixNano) - 5);
     const reserveAttempt = children(reserve).find((s) => s.name === "attempt TracedStock/reserve");
     expect(reserveAttempt).toBeDefined();
     expect(children(reserveAttempt as ReceivedSpan).map((s) => s.name)).toContain("run reserve-item");

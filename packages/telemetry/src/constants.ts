@@ -12,6 +12,8 @@ export const exportTimeoutMs = 10_000;
 export const attributeValueCharsMax = 4_096;
 /** Journal-command spans recorded per attempt; further commands only increment a counter attribute. */
 export const commandSpansPerAttemptMax = 1_000;
+/** Command spans (sleep, call, …) of one partition kept open until their completion; past it they end at once, counted. */
+export const openCommandSpansMax = 10_000;
 /** Invocations whose attempt count is remembered for their invocation span (per worker). */
 export const trackedInvocationsMax = 100_000;
 

@@ -1,6 +1,6 @@
 // Public API of @cairn/telemetry: every export is listed by name.
-export { InvocationTracer, AttemptSpan, attr, describeCommand, tracesUrl } from "./invocation-tracer.js";
-export type { AttemptEnd, InvocationEnd, InvocationFacts, TracingOptions } from "./invocation-tracer.js";
+export { InvocationTracer, AttemptSpan, OpenCommandSpans, attr, describeCommand, tracesUrl } from "./invocation-tracer.js";
+export type { AttemptEnd, InvocationEnd, InvocationFacts, TracerStats, TracingOptions } from "./invocation-tracer.js";
 export { SpanQueue } from "./span-queue.js";
 export { OtlpProtoExporter, encodeTraceExportRequest } from "./otlp-exporter.js";
 export type { OtlpProtoExporterOptions } from "./otlp-exporter.js";
@@ -30,6 +30,7 @@ export {
   commandSpansPerAttemptMax,
   exportTimeoutMs,
   latencyBucketsSeconds,
+  openCommandSpansMax,
   seriesPerMetricMax,
   spanBatchMax,
   spanFlushIntervalMs,

@@ -28,6 +28,7 @@ import {
   attributeValueCharsMax,
   commandSpansPerAttemptMax,
   exportTimeoutMs,
+  openCommandSpansMax,
   spanBatchMax,
   spanFlushIntervalMs,
   spanQueueMax,
@@ -97,6 +98,8 @@ export const attr = {
   promiseKey: "restate.promise.key",
   awakeableId: "restate.awakeable.id",
   droppedCommandSpans: "cairn.dropped_command_spans",
+  completionMissing: "cairn.completion_missing",
+  completionUntracked: "cairn.completion_untracked",
   rpcService: "rpc.service",
   rpcMethod: "rpc.method",
 } as const;
@@ -142,13 +145,149 @@ function target(facts: InvocationFacts): string {
   return facts.key === null || facts.key === undefined ? `${facts.service}/${facts.handler}` : `${facts.service}/${facts.key}/${facts.handler}`;
 }
 
+/** What the tracer remembers of a running invocation: derived ids once, attempts so far (I4). */
+interface InvocationState {
+  attempts: number;
+  traceId: string;
+  parentSpanId: string | undefined;
+  flags: number;
+  spanId: string;
+  /** Parent context of its attempt spans: the invocation span, by its derived id. */
+  context: Context;
+  /** The registry its command spans wait in (its partition's). */
+  open: OpenCommandSpans | undefined;
+}
+
+/** Counters shared by the open-command-span registries of one tracer. */
+interface OpenStats {
+  open: number;
+  untracked: number;
+}
+
+export interface TracerStats extends SpanQueueStats {
+  /** Command spans waiting for their completion now (sleep, call, …). */
+  openCommandSpans: number;
+  /** Command spans ended at once because their partition's registry was full (O2). */
+  untrackedCommandSpans: number;
+}
+
+/**
+ * The command spans of one partition that wait for a completion (sleep, call, promise, attach):
+ * they end when the completion notification is applied, which may be attempts later.
+ *
+ * O1. At most `max` spans are open; a command that finds the registry full gets a span ended at
+ *     once (zero duration, `cairn.completion_untracked`) and is counted (D5).
+ * O2. Every span leaves the registry exactly once: at its completion, or when its invocation
+ *     completes (ended, status unset, `cairn.completion_missing`).
+ */
+export class OpenCommandSpans {
+  readonly #max: number;
+  readonly #stats: OpenStats;
+  readonly #byInvocation = new Map<string, Map<number, Span>>();
+  #size = 0;
+
+  constructor(max: number, stats: OpenStats = { open: 0, untracked: 0 }) {
+    this.#max = max;
+    this.#stats = stats;
+  }
+
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Keeps `span` open until completion `completionId` of `invocationId`; false (and counted) when full (O1). */
+  add(invocationId: string, completionId: number, span: Span): boolean {
+    if (this.#size >= this.#max) {
+      this.#stats.untracked += 1;
+      return false;
+    }
+    let spans = this.#byInvocation.get(invocationId);
+    if (spans === undefined) {
+      spans = new Map();
+      this.#byInvocation.set(invocationId, spans);
+    }
+    const previous = spans.get(completionId);
+    if (previous !== undefined) {
+      previous.end();
+      this.#size -= 1;
+      this.#stats.open -= 1;
+    }
+    spans.set(completionId, span);
+    this.#size += 1;
+    this.#stats.open += 1;
+    return true;
+  }
+
+  /** Whether `invocationId` has spans waiting (a cheap test before decoding notifications). */
+  has(invocationId: string): boolean {
+    return this.#byInvocation.has(invocationId);
+  }
+
+  /** A notification of `invocationId` was applied: ends the span waiting for its completion id. */
+  notified(invocationId: string, type: number, payload: Uint8Array): void {
+    const spans = this.#byInvocation.get(invocationId);
+    if (spans === undefined) return;
+    const completionId = completionIdOf(type, payload);
+    if (completionId === undefined) return;
+    const span = spans.get(completionId);
+    if (span === undefined) return;
+    spans.delete(completionId);
+    if (spans.size === 0) this.#byInvocation.delete(invocationId);
+    this.#size -= 1;
+    this.#stats.open -= 1;
+    if (completionFailed(payload)) span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+  }
+
+  /** The invocation completed: spans still waiting end now (O2). */
+  endAll(invocationId: string): void {
+    const spans = this.#byInvocation.get(invocationId);
+    if (spans === undefined) return;
+    this.#byInvocation.delete(invocationId);
+    for (const span of spans.values()) {
+      span.setAttribute(attr.completionMissing, true);
+      span.end();
+    }
+    this.#size -= spans.size;
+    this.#stats.open -= spans.size;
+  }
+}
+
+/**
+ * The completion id of a completion notification (0x8000–0x8013 except the call's invocation-id
+ * notification 0x800E): field 1, a varint, first on the wire (canonical encoding).
+ */
+function completionIdOf(type: number, payload: Uint8Array): number | undefined {
+  if (type < 0x8000 || type > 0x8013 || type === MessageType.CallInvocationIdCompletionNotification) return undefined;
+  if (payload[0] !== 0x08) return 0; // proto3 leaves out a zero completion id
+  let value = 0;
+  let shift = 0;
+  for (let i = 1; i < payload.length && i < 6; i++) {
+    const byte = payload[i] as number;
+    value += (byte & 0x7f) * 2 ** shift;
+    if (byte < 0x80) return value;
+    shift += 7;
+  }
+  return undefined;
+}
+
+/** Whether a completion notification carries `failure` (field 6, after the completion id). */
+function completionFailed(payload: Uint8Array): boolean {
+  let i = 1;
+  while (i < payload.length && (payload[i] as number) >= 0x80) i++;
+  return payload[i + 1] === 0x32;
+}
+
 export class InvocationTracer {
   readonly #provider: BasicTracerProvider;
   readonly #queue: SpanQueue;
   readonly #ids = new ChosenIdGenerator();
   readonly #tracer;
-  /** Attempts started per running invocation (bounded: the oldest entry is evicted). */
-  readonly #attempts = new Map<string, number>();
+  /** Running invocations: derived ids and attempts (bounded: the oldest entry is evicted, I4). */
+  readonly #invocations = new Map<string, InvocationState>();
+  readonly #openStats: OpenStats = { open: 0, untracked: 0 };
+  /** Registry of the attempts started without one of their own (embedded use, tests). */
+  readonly #defaultOpen: OpenCommandSpans;
 
   constructor(options: TracingOptions) {
     const url = checkEndpoint(options.endpoint);
@@ -166,22 +305,30 @@ export class InvocationTracer {
       spanLimits: { attributeValueLengthLimit: attributeValueCharsMax },
     });
     this.#tracer = this.#provider.getTracer("@cairn/telemetry");
+    this.#defaultOpen = this.openCommandSpans();
   }
 
-  stats(): SpanQueueStats {
-    return this.#queue.stats();
+  stats(): TracerStats {
+    return { ...this.#queue.stats(), openCommandSpans: this.#openStats.open, untrackedCommandSpans: this.#openStats.untracked };
   }
 
-  /** Starts the span of one attempt; the caller ends it with AttemptSpan.end. */
-  startAttempt(facts: InvocationFacts, details: { deploymentId: string; protocolVersion: number }): AttemptSpan {
-    const count = (this.#attempts.get(facts.invocationId) ?? 0) + 1;
-    this.#attempts.delete(facts.invocationId);
-    this.#attempts.set(facts.invocationId, count);
-    if (this.#attempts.size > trackedInvocationsMax) {
-      const oldest = this.#attempts.keys().next().value;
-      if (oldest !== undefined) this.#attempts.delete(oldest);
-    }
-    const parent = this.#invocationContext(facts);
+  /** A registry of command spans waiting for completions, for one partition (O1). */
+  openCommandSpans(max: number = openCommandSpansMax): OpenCommandSpans {
+    return new OpenCommandSpans(max, this.#openStats);
+  }
+
+  /**
+   * Starts the span of one attempt; the caller ends it with AttemptSpan.end. `failures`: the
+   * durable count of failed attempts before this one (the partition's retry counter), so the
+   * attempt number survives a restart of the process (I4).
+   */
+  startAttempt(
+    facts: InvocationFacts,
+    details: { deploymentId: string; protocolVersion: number; failures?: number; open?: OpenCommandSpans },
+  ): AttemptSpan {
+    const state = this.#state(facts);
+    state.attempts = Math.max(state.attempts + 1, (details.failures ?? 0) + 1);
+    if (details.open !== undefined) state.open = details.open;
     const span = this.#tracer.startSpan(
       `attempt ${facts.service}/${facts.handler}`,
       {
@@ -189,28 +336,32 @@ export class InvocationTracer {
         attributes: {
           [attr.invocationId]: facts.invocationId,
           [attr.invocationTarget]: target(facts),
-          [attr.attempt]: count,
+          [attr.attempt]: state.attempts,
           [attr.deploymentId]: details.deploymentId,
           [attr.protocolVersion]: details.protocolVersion,
         },
       },
-      parent,
+      state.context,
     );
-    return new AttemptSpan(this.#tracer, span, facts);
+    return new AttemptSpan(this.#tracer, span, facts, details.open ?? this.#defaultOpen);
   }
 
-  /** Ends the invocation span (I1): from `startMs` (creation) to `endMs` (completion). */
-  endInvocation(facts: InvocationFacts, end: InvocationEnd, startMs: number, endMs: number): void {
-    const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
-    const attempts = this.#attempts.get(facts.invocationId);
-    this.#attempts.delete(facts.invocationId);
+  /**
+   * Ends the invocation span (I1): from `startMs` (creation) to `endMs` (completion). `failures`:
+   * the durable count of failed attempts, the floor of `restate.invocation.attempts` (I4).
+   */
+  endInvocation(facts: InvocationFacts, end: InvocationEnd, startMs: number, endMs: number, failures = 0, open?: OpenCommandSpans): void {
+    const state = this.#invocations.get(facts.invocationId) ?? this.#derive(facts);
+    (open ?? state.open ?? this.#defaultOpen).endAll(facts.invocationId);
+    this.#invocations.delete(facts.invocationId);
+    const { traceId, parentSpanId, flags } = state;
     if ((flags & TraceFlags.SAMPLED) === 0) return; // I3
     const context: Context =
       parentSpanId === undefined
         ? ROOT_CONTEXT
         : trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: parentSpanId, traceFlags: flags, isRemote: true });
     if (parentSpanId === undefined) this.#ids.nextTraceId = traceId;
-    this.#ids.nextSpanId = invocationSpanId(facts.invocationId);
+    this.#ids.nextSpanId = state.spanId;
     const attributes: Attributes = {
       [attr.invocationId]: facts.invocationId,
       [attr.invocationTarget]: target(facts),
@@ -219,7 +370,8 @@ export class InvocationTracer {
       [attr.invocationResult]: end.kind === "success" ? "Success" : "Failure",
     };
     if (facts.key !== null && facts.key !== undefined) attributes[attr.invocationKey] = facts.key;
-    if (attempts !== undefined) attributes[attr.invocationAttempts] = attempts;
+    const attempts = Math.max(state.attempts, failures + (end.kind === "success" ? 1 : 0));
+    if (attempts > 0) attributes[attr.invocationAttempts] = attempts;
     if (end.kind === "failure") {
       attributes[attr.errorCode] = end.code;
       attributes[attr.errorMessage] = cut(end.message);
@@ -240,9 +392,24 @@ export class InvocationTracer {
     await this.#provider.shutdown();
   }
 
-  #invocationContext(facts: InvocationFacts): Context {
-    const { traceId, flags } = invocationParent(facts.invocationId, facts.traceparent);
-    return trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId: invocationSpanId(facts.invocationId), traceFlags: flags, isRemote: false });
+  /** The remembered state of a running invocation, made (ids derived once) on its first attempt. */
+  #state(facts: InvocationFacts): InvocationState {
+    const existing = this.#invocations.get(facts.invocationId);
+    if (existing !== undefined) return existing;
+    const state = this.#derive(facts);
+    this.#invocations.set(facts.invocationId, state);
+    if (this.#invocations.size > trackedInvocationsMax) {
+      const oldest = this.#invocations.keys().next().value;
+      if (oldest !== undefined) this.#invocations.delete(oldest);
+    }
+    return state;
+  }
+
+  #derive(facts: InvocationFacts): InvocationState {
+    const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
+    const spanId = invocationSpanId(facts.invocationId);
+    const context = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags, isRemote: false });
+    return { attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
   }
 }
 
@@ -254,6 +421,7 @@ export class AttemptSpan {
   readonly #span: Span;
   readonly #context: Context;
   readonly #facts: InvocationFacts;
+  readonly #open: OpenCommandSpans;
   /** Runs started in this attempt and not yet completed, by completion id. */
   readonly #runs = new Map<number, Span>();
   /** Runs journaled by an earlier attempt and not completed: name by completion id (replay). */
@@ -263,10 +431,11 @@ export class AttemptSpan {
   #ended = false;
   readonly #startedAt = Date.now();
 
-  constructor(tracer: OtelTracer, span: Span, facts: InvocationFacts) {
+  constructor(tracer: OtelTracer, span: Span, facts: InvocationFacts, open: OpenCommandSpans) {
     this.#tracer = tracer;
     this.#span = span;
     this.#facts = facts;
+    this.#open = open;
     this.#context = trace.setSpan(ROOT_CONTEXT, span);
   }
 
@@ -283,10 +452,14 @@ export class AttemptSpan {
 
   /**
    * One journal entry the attempt starts from (replay). A run journaled by an earlier attempt
-   * whose result is proposed in this one gets its span here, named from its RunCommand.
+   * whose result is proposed in this one gets its span here, named from its RunCommand. A
+   * completion notification applied while the invocation was suspended ends its command's span.
    */
   replayed(type: number, payload: Uint8Array): void {
-    if (type !== MessageType.RunCommand && type !== MessageType.RunCompletionNotification) return;
+    if (type >= 0x8000) {
+      if (this.#open.has(this.#facts.invocationId)) this.#open.notified(this.#facts.invocationId, type, payload);
+      if (type !== MessageType.RunCompletionNotification) return;
+    } else if (type !== MessageType.RunCommand) return;
     try {
       const schema = messageSchemaOf(type);
       if (schema === undefined) return;
@@ -314,9 +487,14 @@ export class AttemptSpan {
     this.#commandSpans += 1;
     const described = describeCommand(type, payload);
     const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL, attributes: described.attributes }, this.#context);
-    if (type === MessageType.RunCommand && described.completionId !== undefined) {
-      this.#runs.set(described.completionId, span);
-      return;
+    if (described.completionId !== undefined) {
+      if (type === MessageType.RunCommand) {
+        this.#runs.set(described.completionId, span);
+        return;
+      }
+      // Sleep, call, promise, attach, lazy state: the span ends with the completion (O1, O2).
+      if (this.#open.add(this.#facts.invocationId, described.completionId, span)) return;
+      span.setAttribute(attr.completionUntracked, true);
     }
     span.end();
   }
@@ -379,6 +557,11 @@ interface Described {
   completionId?: number;
 }
 
+function withCompletion(described: Described, completionId: number | undefined): Described {
+  if (completionId !== undefined) described.completionId = completionId;
+  return described;
+}
+
 const commandNames: Record<number, string> = {
   [MessageType.OutputCommand]: "output",
   [MessageType.GetLazyStateCommand]: "get_state",
@@ -401,7 +584,10 @@ const commandNames: Record<number, string> = {
   [MessageType.CompleteAwakeableCommand]: "complete_awakeable",
 };
 
-/** Span name and attributes of one journal command, from its protobuf payload. */
+/**
+ * Span name and attributes of one journal command, from its protobuf payload, and the completion
+ * id its result arrives with (run, sleep, call, promise, attach, lazy state).
+ */
 export function describeCommand(type: number, payload: Uint8Array): Described {
   const base = commandNames[type] ?? `command_0x${type.toString(16)}`;
   const attributes: Attributes = { [attr.entryType]: base };
@@ -418,10 +604,10 @@ export function describeCommand(type: number, payload: Uint8Array): Described {
   switch (type) {
     case MessageType.RunCommand:
       if (name !== undefined) attributes[attr.runName] = name;
-      return { name: name === undefined ? "run" : `run ${name}`, attributes, ...(completionId === undefined ? {} : { completionId }) };
+      return withCompletion({ name: name === undefined ? "run" : `run ${name}`, attributes }, completionId);
     case MessageType.SleepCommand:
       attributes[attr.sleepWakeUpTime] = Number((m.wakeUpTime as bigint | number | undefined) ?? 0);
-      return { name: base, attributes };
+      return withCompletion({ name: base, attributes }, completionId);
     case MessageType.CallCommand:
     case MessageType.OneWayCallCommand: {
       const service = typeof m.serviceName === "string" ? m.serviceName : "";
@@ -429,7 +615,7 @@ export function describeCommand(type: number, payload: Uint8Array): Described {
       attributes[attr.callService] = service;
       attributes[attr.callMethod] = handler;
       if (typeof m.key === "string" && m.key.length > 0) attributes[attr.callKey] = m.key;
-      return { name: `${base} ${service}/${handler}`, attributes };
+      return withCompletion({ name: `${base} ${service}/${handler}`, attributes }, completionId);
     }
     case MessageType.GetLazyStateCommand:
     case MessageType.GetEagerStateCommand:
@@ -437,19 +623,19 @@ export function describeCommand(type: number, payload: Uint8Array): Described {
     case MessageType.ClearStateCommand: {
       const key = m.key instanceof Uint8Array ? cut(utf8.decode(m.key)) : "";
       attributes[attr.stateKey] = key;
-      return { name: `${base} ${key}`, attributes };
+      return withCompletion({ name: `${base} ${key}`, attributes }, completionId);
     }
     case MessageType.GetPromiseCommand:
     case MessageType.PeekPromiseCommand:
     case MessageType.CompletePromiseCommand: {
       const key = typeof m.key === "string" ? m.key : "";
       attributes[attr.promiseKey] = key;
-      return { name: `${base} ${key}`, attributes };
+      return withCompletion({ name: `${base} ${key}`, attributes }, completionId);
     }
     case MessageType.CompleteAwakeableCommand:
       if (typeof m.awakeableId === "string") attributes[attr.awakeableId] = m.awakeableId;
-      return { name: base, attributes };
+      return withCompletion({ name: base, attributes }, completionId);
     default:
-      return { name: base, attributes };
+      return withCompletion({ name: base, attributes }, completionId);
   }
 }

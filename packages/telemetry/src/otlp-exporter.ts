@@ -26,9 +26,30 @@ import type { AttributeValue as OtelValue, Attributes, HrTime } from "@opentelem
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 
+/** Hex digit value by char code (lower and upper case); 0 elsewhere. */
+const hexValue = new Uint8Array(128);
+for (let i = 0; i < 10; i++) hexValue[48 + i] = i;
+for (let i = 0; i < 6; i++) {
+  hexValue[97 + i] = 10 + i;
+  hexValue[65 + i] = 10 + i;
+}
+
+/** UTF-8 bytes of strings that recur span after span (keys, names, targets); bounded, cleared when full. */
+const utf8Cache = new Map<string, Uint8Array>();
+const utf8CacheMax = 4_096;
+const utf8CacheCharsMax = 128;
+const encoder = new TextEncoder();
+
 class Writer {
-  buf = new Uint8Array(64 * 1024);
+  buf: Uint8Array;
+  /** A Buffer over the same memory, for the rare non-ASCII string. */
+  #view: Buffer;
   pos = 0;
+
+  constructor(capacity = 64 * 1024) {
+    this.buf = new Uint8Array(capacity);
+    this.#view = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
+  }
 
   ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
@@ -37,6 +58,7 @@ class Writer {
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
+    this.#view = Buffer.from(next.buffer, next.byteOffset, next.length);
   }
 
   varint(value: number): void {
@@ -53,13 +75,48 @@ class Writer {
     this.varint(field * 8 + wire);
   }
 
+  /** A string field; ASCII is copied char by char, anything else goes through the UTF-8 encoder. */
   string(field: number, text: string): void {
     this.tag(field, 2);
+    const n = text.length;
+    let ascii = n < 0x80;
+    if (ascii) for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+    if (ascii) {
+      this.ensure(n + 1);
+      const buf = this.buf;
+      let pos = this.pos;
+      buf[pos++] = n;
+      for (let i = 0; i < n; i++) buf[pos++] = text.charCodeAt(i);
+      this.pos = pos;
+      return;
+    }
     const length = Buffer.byteLength(text);
     this.varint(length);
     this.ensure(length);
-    Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length).write(text, this.pos, "utf8");
+    this.#view.write(text, this.pos, "utf8");
     this.pos += length;
+  }
+
+  /** A string field that recurs (attribute keys, span names): its bytes come from a bounded cache. */
+  cachedString(field: number, text: string): void {
+    if (text.length > utf8CacheCharsMax) {
+      this.string(field, text);
+      return;
+    }
+    let bytes = utf8Cache.get(text);
+    if (bytes === undefined) {
+      if (utf8Cache.size >= utf8CacheMax) utf8Cache.clear();
+      bytes = encoder.encode(text);
+      utf8Cache.set(text, bytes);
+    }
+    this.tag(field, 2);
+    this.varint(bytes.length);
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
   }
 
   hexBytes(field: number, hex: string): void {
@@ -67,24 +124,39 @@ class Writer {
     const length = hex.length >>> 1;
     this.varint(length);
     this.ensure(length);
-    for (let i = 0; i < length; i++) this.buf[this.pos++] = Number.parseInt(hex.substr(i * 2, 2), 16);
+    const buf = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < hex.length; i += 2) buf[pos++] = ((hexValue[hex.charCodeAt(i) & 0x7f] as number) << 4) | (hexValue[hex.charCodeAt(i + 1) & 0x7f] as number);
+    this.pos = pos;
   }
 
-  /** fixed64 of an HrTime as nanoseconds since the epoch. */
+  /** fixed64 of an HrTime as nanoseconds since the epoch, in 32-bit halves (exact, no BigInt). */
   time(field: number, time: HrTime): void {
     this.tag(field, 1);
     this.ensure(8);
-    const nanos = BigInt(time[0]) * 1_000_000_000n + BigInt(time[1]);
-    const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
-    view.setBigUint64(0, nanos, true);
-    this.pos += 8;
+    const seconds = time[0];
+    // seconds * 1e9 + nanos = high16 * 1e9 * 2^16 + (low16 * 1e9 + nanos); every product < 2^53.
+    const y = Math.floor(seconds / 0x10000) * 1e9;
+    const x = (seconds % 0x10000) * 1e9 + time[1];
+    const low = (y % 0x10000) * 0x10000 + x;
+    const lo = low % 0x100000000;
+    const hi = Math.floor(y / 0x10000) + Math.floor(low / 0x100000000);
+    this.uint32le(lo);
+    this.uint32le(hi);
+  }
+
+  uint32le(value: number): void {
+    const buf = this.buf;
+    buf[this.pos++] = value & 0xff;
+    buf[this.pos++] = (value >>> 8) & 0xff;
+    buf[this.pos++] = (value >>> 16) & 0xff;
+    buf[this.pos++] = (value >>> 24) & 0xff;
   }
 
   fixed32(field: number, value: number): void {
     this.tag(field, 5);
     this.ensure(4);
-    new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 4).setUint32(0, value >>> 0, true);
-    this.pos += 4;
+    this.uint32le(value >>> 0);
   }
 
   double(field: number, value: number): void {
@@ -110,21 +182,31 @@ class Writer {
     this.buf[this.pos++] = Number(v);
   }
 
-  /** Starts a length-delimited field; returns where its content starts (for end()). */
+  /**
+   * Starts a length-delimited field and reserves one byte for its length; returns where its
+   * content starts (for end()).
+   */
   begin(field: number): number {
     this.tag(field, 2);
+    this.ensure(1);
+    this.pos += 1;
     return this.pos;
   }
 
-  /** Ends the field begun at `start`: inserts its minimal length varint before the content (E2). */
+  /** Ends the field begun at `start`: writes its minimal length varint before the content (E2). */
   end(start: number): void {
     const length = this.pos - start;
+    if (length < 0x80) {
+      this.buf[start - 1] = length;
+      return;
+    }
     let lengthBytes = 1;
     for (let v = length; v > 0x7f; v = Math.floor(v / 0x80)) lengthBytes++;
-    this.ensure(lengthBytes);
-    this.buf.copyWithin(start + lengthBytes, start, this.pos);
-    const end = this.pos + lengthBytes;
-    this.pos = start;
+    const extra = lengthBytes - 1;
+    this.ensure(extra);
+    this.buf.copyWithin(start + extra, start, this.pos);
+    const end = this.pos + extra;
+    this.pos = start - 1;
     this.varint(length);
     this.pos = end;
   }
@@ -134,8 +216,27 @@ class Writer {
   }
 }
 
-function anyValue(w: Writer, value: OtelValue): void {
-  if (typeof value === "string") w.string(1, value);
+/** Attribute keys whose string values recur across spans: their bytes are cached too. */
+const lowCardinalityKeys = new Set([
+  "restate.invocation.target",
+  "restate.invocation.result",
+  "restate.deployment.id",
+  "restate.journal.entry_type",
+  "restate.attempt.outcome",
+  "restate.coordination.call.service",
+  "restate.coordination.call.method",
+  "restate.run.name",
+  "restate.run.result",
+  "rpc.service",
+  "rpc.method",
+  "service.name",
+]);
+
+function anyValue(w: Writer, value: OtelValue, lowCardinality = false): void {
+  if (typeof value === "string") {
+    if (lowCardinality) w.cachedString(1, value);
+    else w.string(1, value);
+  }
   else if (typeof value === "boolean") {
     w.tag(2, 0);
     w.varint(value ? 1 : 0);
@@ -158,9 +259,9 @@ function attributes(w: Writer, field: number, attrs: Attributes): void {
     const value = attrs[key];
     if (value === undefined) continue;
     const kv = w.begin(field);
-    w.string(1, key);
+    w.cachedString(1, key);
     const v = w.begin(2);
-    anyValue(w, value);
+    anyValue(w, value, lowCardinalityKeys.has(key));
     w.end(v);
     w.end(kv);
   }
@@ -211,7 +312,7 @@ function encodeSpan(w: Writer, span: ReadableSpan): void {
   if (traceState !== undefined && traceState !== "") w.string(3, traceState);
   const parent = span.parentSpanContext?.spanId;
   if (parent !== undefined && parent !== "") w.hexBytes(4, parent);
-  w.string(5, span.name);
+  w.cachedString(5, span.name);
   w.tag(6, 0);
   w.varint(span.kind + 1); // OTLP kinds are the API's plus one (0 = unspecified)
   w.time(7, span.startTime);

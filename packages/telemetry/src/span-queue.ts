@@ -9,6 +9,8 @@
 // Q2. At most one export is in flight; its spans have left the queue. A failed or timed-out export
 //     drops its spans (counted in `failedSpans`) — traces are telemetry, not data.
 // Q3. The flush timer is unref'd: a queue with spans in it never keeps a process or thread alive.
+// Q4. Encoding and sending never run inside onEnd (on the invocation path): a full batch is
+//     kicked from an immediate, after the work that ended the span.
 //
 // Why not the SDK's BatchSpanProcessor: it drops silently past its queue size, and the drop count
 // is one of the figures /metrics must show.
@@ -39,6 +41,7 @@ export class SpanQueue implements SpanProcessor {
   readonly #options: SpanQueueOptions;
   #queue: ReadableSpan[] = [];
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #exporting: Promise<void> | undefined;
   #closed = false;
   readonly #stats = { exported: 0, dropped: 0, failedSpans: 0 };
@@ -61,8 +64,15 @@ export class SpanQueue implements SpanProcessor {
       return;
     }
     this.#queue.push(span);
-    if (this.#queue.length >= this.#options.batchMax) this.#kick();
-    else if (this.#timer === undefined) {
+    if (this.#queue.length >= this.#options.batchMax) {
+      if (this.#immediate === undefined && this.#exporting === undefined) {
+        this.#immediate = setImmediate(() => {
+          this.#immediate = undefined;
+          this.#kick();
+        }); // Q4
+        this.#immediate.unref();
+      }
+    } else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => {
         this.#timer = undefined;
         this.#kick();
@@ -85,6 +95,8 @@ export class SpanQueue implements SpanProcessor {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     await this.#exporter.shutdown();
   }
 

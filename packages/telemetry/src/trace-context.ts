@@ -61,7 +61,17 @@ function fmix(value: number): number {
   return h >>> 0;
 }
 
-const hex8 = (value: number): string => (value >>> 0).toString(16).padStart(8, "0");
+/** Two hex digits of every byte value. */
+const byteHex: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+function hex8(value: number): string {
+  return (
+    (byteHex[value >>> 24] as string) +
+    (byteHex[(value >>> 16) & 0xff] as string) +
+    (byteHex[(value >>> 8) & 0xff] as string) +
+    (byteHex[value & 0xff] as string)
+  );
+}
 
 /**
  * Two 32-bit MurmurHash3 lanes of a string's UTF-16 code units in one pass, seeded by `domain`:

@@ -1,4 +1,4 @@
-// Goal: the tracer's spans reach a real OTLP/HTTP receiver through the OpenTelemetry protobuf exporter with the derived ids, names and attributes; the bounded queue drops and counts past its limit (Q1) and counts failed exports (Q2); method: InvocationTracer against startOtlpReceiver, and a SpanQueue over a stalled exporter.
+// Goal: the tracer's spans reach a real OTLP/HTTP receiver through the OpenTelemetry protobuf exporter with the derived ids, names and attributes; command spans wait for their completion in a bounded registry (O1, O2); attempt numbers survive a restart (I4); the bounded queue drops and counts past its limit (Q1), counts failed exports (Q2) and never exports inside span end (Q4); method: InvocationTracer against startOtlpReceiver or a capturing exporter, and a SpanQueue over a stalled exporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   InvocationTracer,
@@ -13,7 +13,32 @@ import {
   type OtlpReceiver,
   type ReceivedSpan,
 } from "@cairn/telemetry";
-import { MessageType, RunCommandMessageSchema, SleepCommandMessageSchema, create, toBinary } from "@cairn/protocol";
+import {
+  CallCommandMessageSchema,
+  CallCompletionNotificationMessageSchema,
+  MessageType,
+  RunCommandMessageSchema,
+  SleepCommandMessageSchema,
+  SleepCompletionNotificationMessageSchema,
+  create,
+  toBinary,
+} from "@cairn/protocol";
+import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+
+/** A tracer whose exporter keeps the spans it is given. */
+function capturingTracer(): { tracer: InvocationTracer; spans: ReadableSpan[] } {
+  const spans: ReadableSpan[] = [];
+  const exporter = {
+    export: (batch: ReadableSpan[], done: (result: { code: number }) => void) => {
+      spans.push(...batch);
+      done({ code: 0 });
+    },
+    shutdown: () => Promise.resolve(),
+  };
+  return { tracer: new InvocationTracer({ endpoint: "http://127.0.0.1:1", exporter, flushIntervalMs: 5 }), spans };
+}
+
+const durationMs = (span: ReadableSpan | undefined): number => (span === undefined ? -1 : span.duration[0] * 1000 + span.duration[1] / 1e6);
 
 let receiver: OtlpReceiver;
 beforeAll(async () => {
@@ -51,6 +76,66 @@ describe("InvocationTracer", () => {
     expect(tracer.stats()).toMatchObject({ exported: 4, dropped: 0, failedSpans: 0, queued: 0 });
   });
 
+  it("ends sleep and call spans when their completion is applied, also attempts later", async () => {
+    const { tracer, spans } = capturingTracer();
+    const open = tracer.openCommandSpans(10);
+    const facts = { invocationId: "inv_1wait", service: "Svc", handler: "h" };
+    const first = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6, open });
+    first.frame(MessageType.SleepCommand, toBinary(SleepCommandMessageSchema, create(SleepCommandMessageSchema, { wakeUpTime: 1n, resultCompletionId: 1 })));
+    first.frame(MessageType.CallCommand, toBinary(CallCommandMessageSchema, create(CallCommandMessageSchema, { serviceName: "B", handlerName: "x", resultCompletionId: 2, invocationIdNotificationIdx: 3 })));
+    first.end({ kind: "suspended" });
+    expect(open.size).toBe(2);
+    expect(tracer.stats()).toMatchObject({ openCommandSpans: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    // The call's result reaches a running invocation (forwarded); the sleep's is found on resume.
+    open.notified(facts.invocationId, MessageType.CallCompletionNotification, toBinary(CallCompletionNotificationMessageSchema, create(CallCompletionNotificationMessageSchema, { completionId: 2, result: { case: "failure", value: { code: 500, message: "no" } } })));
+    const second = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6, open });
+    second.replayed(MessageType.SleepCompletionNotification, toBinary(SleepCompletionNotificationMessageSchema, create(SleepCompletionNotificationMessageSchema, { completionId: 1, void: {} })));
+    expect(open.size).toBe(0);
+    second.end({ kind: "end" });
+    tracer.endInvocation(facts, { kind: "success" }, Date.now() - 50, Date.now());
+    await tracer.flush();
+    const sleep = spans.find((span) => span.name === "sleep");
+    const call = spans.find((span) => span.name === "call B/x");
+    expect(durationMs(sleep)).toBeGreaterThanOrEqual(25);
+    expect(durationMs(call)).toBeGreaterThanOrEqual(25);
+    expect(call?.status.code).toBe(2);
+    expect(sleep?.attributes["cairn.completion_missing"]).toBeUndefined();
+    expect(spans.find((span) => span.name === "invoke Svc/h")?.attributes["restate.invocation.attempts"]).toBe(2);
+    await tracer.shutdown();
+  });
+
+  it("bounds open command spans: past the limit they end at once and are counted; completion ends the rest", async () => {
+    const { tracer, spans } = capturingTracer();
+    const open = tracer.openCommandSpans(2);
+    const facts = { invocationId: "inv_1many", service: "Svc", handler: "h" };
+    const attempt = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6, open });
+    for (let id = 1; id <= 5; id++) attempt.frame(MessageType.SleepCommand, toBinary(SleepCommandMessageSchema, create(SleepCommandMessageSchema, { wakeUpTime: 1n, resultCompletionId: id })));
+    expect(open.size).toBe(2);
+    expect(tracer.stats()).toMatchObject({ openCommandSpans: 2, untrackedCommandSpans: 3 });
+    attempt.end({ kind: "suspended" });
+    tracer.endInvocation(facts, { kind: "failure", code: 409, message: "killed" }, Date.now() - 5, Date.now());
+    expect(open.size).toBe(0);
+    expect(tracer.stats()).toMatchObject({ openCommandSpans: 0 });
+    await tracer.flush();
+    const sleeps = spans.filter((span) => span.name === "sleep");
+    expect(sleeps).toHaveLength(5);
+    expect(sleeps.filter((span) => span.attributes["cairn.completion_untracked"] === true)).toHaveLength(3);
+    expect(sleeps.filter((span) => span.attributes["cairn.completion_missing"] === true)).toHaveLength(2);
+    await tracer.shutdown();
+  });
+
+  it("numbers attempts from the durable failure count after a restart", async () => {
+    const { tracer, spans } = capturingTracer(); // a fresh process: nothing remembered
+    const facts = { invocationId: "inv_1again", service: "Svc", handler: "h" };
+    tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6, failures: 2 }).end({ kind: "end" });
+    tracer.endInvocation(facts, { kind: "success" }, Date.now() - 5, Date.now(), 2);
+    await tracer.flush();
+    expect(spans.find((span) => span.name === "attempt Svc/h")?.attributes["restate.invocation.attempt"]).toBe(3);
+    expect(spans.find((span) => span.name === "invoke Svc/h")?.attributes["restate.invocation.attempts"]).toBe(3);
+    await tracer.shutdown();
+  });
+
   it("refuses an endpoint that is not an http(s) URL", () => {
     expect(() => new InvocationTracer({ endpoint: "collector:4318" })).toThrow(TelemetryConfigError);
     expect(() => new InvocationTracer({ endpoint: "ftp://x" })).toThrow(TelemetryConfigError);
@@ -74,8 +159,14 @@ describe("SpanQueue", () => {
     };
     const queue = new SpanQueue(exporter, { queueMax: 4, batchMax: 2, flushIntervalMs: 5, exportTimeoutMs: 60_000 });
     for (let i = 0; i < 10; i++) queue.onEnd({} as never);
-    // The first batch of 2 is in flight (stalled); 4 wait; the other 4 were dropped.
-    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 4 });
+    // Q4: nothing is exported inside onEnd; 4 wait, the other 6 were dropped.
+    expect(pending).toHaveLength(0);
+    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 6 });
+    await new Promise((resolve) => setImmediate(resolve));
+    // The first batch of 2 is in flight (stalled); 2 wait; more spans past queueMax are dropped.
+    expect(pending).toHaveLength(1);
+    for (let i = 0; i < 4; i++) queue.onEnd({} as never);
+    expect(queue.stats()).toMatchObject({ queued: 4, dropped: 8 });
     pending.shift()?.({ code: 1 }); // FAILED
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(queue.stats().failedSpans).toBe(2);
@@ -83,7 +174,7 @@ describe("SpanQueue", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     pending.shift()?.({ code: 0 });
     await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(queue.stats()).toMatchObject({ exported: 4, dropped: 4, failedSpans: 2, queued: 0 });
+    expect(queue.stats()).toMatchObject({ exported: 4, dropped: 8, failedSpans: 2, queued: 0 });
   });
 });
 
