@@ -17,14 +17,10 @@ import * as https from "node:https";
 import type * as http2 from "node:http2";
 import {
   ErrorMessageSchema,
-  StartMessageSchema,
-  StartMessage_StateEntrySchema,
   SuspensionMessageSchema,
-  create,
   flattenFuture,
   fromBinary,
   suspensionFuture,
-  toBinary,
   type Future,
 } from "@cairn/protocol";
 import { connectTimeoutMs, errorBodyBytesMax } from "./constants.js";
@@ -173,20 +169,113 @@ export function decodeError(payload: Uint8Array): SdkError {
   return error;
 }
 
+/**
+ * StartMessage, written directly (the hot path: one per attempt). Proto3 wire format, fields in
+ * number order, zero values of implicit-presence fields omitted, as `toBinary` writes them:
+ *
+ *   StartMessage => 1:id bytes, 2:debug_id string, 3:known_entries u32, 4:state_map StateEntry*,
+ *                   5:partial_state bool, 6:key string, 7:retry_count u32, 8:duration u64,
+ *                   9:random_seed u64, 12:idempotency_key string (optional, V7 only)
+ *   StateEntry   => 1:key bytes, 2:value bytes
+ *   field        => tag varint (number << 3 | wire type) value; varint = LEB128; bytes/string/message = varint length ++ bytes
+ */
 export function encodeStart(start: StartFields, knownEntries: number, version: number): Uint8Array {
-  const message = create(StartMessageSchema, {
-    id: start.id,
-    debugId: start.debugId,
-    knownEntries,
-    stateMap: start.stateMap.map(([key, value]) => create(StartMessage_StateEntrySchema, { key, value })),
-    partialState: start.partialState,
-    key: start.key,
-    retryCountSinceLastStoredEntry: start.retryCountSinceLastStoredEntry,
-    durationSinceLastStoredEntry: BigInt(Math.max(0, Math.floor(start.durationSinceLastStoredEntryMs))),
-    randomSeed: start.randomSeed,
-  });
-  if (version >= 7 && start.idempotencyKey !== undefined) message.idempotencyKey = start.idempotencyKey;
-  return toBinary(StartMessageSchema, message);
+  const debugId = Buffer.from(start.debugId, "utf8");
+  const key = Buffer.from(start.key, "utf8");
+  const idempotencyKey = version >= 7 && start.idempotencyKey !== undefined ? Buffer.from(start.idempotencyKey, "utf8") : undefined;
+  const duration = BigInt(Math.max(0, Math.floor(start.durationSinceLastStoredEntryMs)));
+  const w = new ProtoWriter(64 + debugId.length + key.length + start.id.length + (idempotencyKey?.length ?? 0) + stateMapBytes(start.stateMap));
+  w.bytesField(1, start.id);
+  w.bytesField(2, debugId);
+  w.uintField(3, knownEntries);
+  for (const [k, v] of start.stateMap) {
+    w.tag(4, 2);
+    w.varint((k.length > 0 ? 1 + varintLength(k.length) + k.length : 0) + (v.length > 0 ? 1 + varintLength(v.length) + v.length : 0));
+    w.bytesField(1, k);
+    w.bytesField(2, v);
+  }
+  if (start.partialState) w.uintField(5, 1);
+  w.bytesField(6, key);
+  w.uintField(7, start.retryCountSinceLastStoredEntry);
+  w.bigField(8, duration);
+  w.bigField(9, BigInt.asUintN(64, start.randomSeed));
+  if (idempotencyKey !== undefined) {
+    w.tag(12, 2);
+    w.varint(idempotencyKey.length);
+    w.raw(idempotencyKey);
+  }
+  return w.finish();
+}
+
+function stateMapBytes(stateMap: StartFields["stateMap"]): number {
+  let n = 0;
+  for (const [k, v] of stateMap) n += k.length + v.length + 24; // tags and length varints: at most 18
+  return n;
+}
+
+function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 128)) n += 1;
+  return n;
+}
+
+/** A fixed-size protobuf writer sized by the caller's upper bound. */
+class ProtoWriter {
+  readonly #buf: Uint8Array;
+  #pos = 0;
+
+  constructor(capacity: number) {
+    this.#buf = new Uint8Array(capacity);
+  }
+
+  tag(field: number, wireType: number): void {
+    this.varint(field * 8 + wireType);
+  }
+
+  varint(value: number): void {
+    let v = value;
+    while (v >= 0x80) {
+      this.#buf[this.#pos++] = (v % 128) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.#buf[this.#pos++] = v;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.#buf.set(bytes, this.#pos);
+    this.#pos += bytes.length;
+  }
+
+  /** A bytes or string field; omitted when empty (proto3 implicit presence). */
+  bytesField(field: number, bytes: Uint8Array): void {
+    if (bytes.length === 0) return;
+    this.tag(field, 2);
+    this.varint(bytes.length);
+    this.raw(bytes);
+  }
+
+  /** A uint32 / bool field; omitted when zero. */
+  uintField(field: number, value: number): void {
+    if (value === 0) return;
+    this.tag(field, 0);
+    this.varint(value);
+  }
+
+  /** A uint64 field; omitted when zero. */
+  bigField(field: number, value: bigint): void {
+    if (value === 0n) return;
+    this.tag(field, 0);
+    let v = value;
+    while (v >= 0x80n) {
+      this.#buf[this.#pos++] = Number(v & 0x7fn) | 0x80;
+      v >>= 7n;
+    }
+    this.#buf[this.#pos++] = Number(v);
+  }
+
+  finish(): Uint8Array {
+    return this.#buf.subarray(0, this.#pos);
+  }
 }
 
 /** Bookkeeping shared by both transports. */

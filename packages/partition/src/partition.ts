@@ -325,8 +325,11 @@ export class Partition {
     if (partitionOf(invocationIdPartitionKey(raw), this.#options.partitionCount) !== this.id) {
       throw new WrongPartitionError(`invocation ${request.invocationId} does not belong to partition ${this.id}`);
     }
-    const existing = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
-    if (existing !== undefined) return this.#answerExisting(existing, request);
+    // The status alone (one column) for the common case of a new id; the whole row only when it exists.
+    if (this.#store.s.invStatus.get(request.invocationId) !== undefined) {
+      const existing = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
+      if (existing !== undefined) return this.#answerExisting(existing, request);
+    }
 
     const { sty, hty } = this.#resolveTarget(request.service, request.handler, request.key);
     const config = this.#options.config;
@@ -382,11 +385,14 @@ export class Partition {
       if (request.executeAtMs !== undefined) accepted.executeAtMs = request.executeAtMs;
       return accepted;
     }
-    const row = this.#store.s.invGet.get(request.invocationId) as InvocationRow | undefined;
-    if (row === undefined) throw new Error(`assertion: invocation ${request.invocationId} not in the store after its Invoke applied`);
-    // A concurrent request created it first (a duplicate, P7), or it completed in its own apply (full inbox).
-    if (applied?.existing === true) return this.#answerExisting(row, request);
-    if (row.status === "completed") return completedResult(row, false);
+    const status = this.#store.s.invStatus.get(request.invocationId) as string | undefined;
+    if (status === undefined) throw new Error(`assertion: invocation ${request.invocationId} not in the store after its Invoke applied`);
+    // A concurrent request created it first (a duplicate, P7), or it completed in its own apply
+    // (full inbox): those answer from the whole row.
+    if (applied?.existing === true || status === "completed") {
+      const row = this.#store.s.invGet.get(request.invocationId) as InvocationRow;
+      return applied?.existing === true ? this.#answerExisting(row, request) : completedResult(row, false);
+    }
     return this.#wait(request.invocationId, false);
   }
 
@@ -634,14 +640,19 @@ export class Partition {
     this.#telemetry?.completed(fx.completed, (id) => this.#retries.get(id)?.failures ?? 0);
     for (const { id, outcome } of fx.completed) {
       this.#retries.delete(id);
-      if (!this.#waiters.has(id)) continue; // nobody to answer (a send, a call from a service)
-      const row = this.#store.s.invGet.get(id) as InvocationRow | undefined;
+      const waiters = this.#waiters.get(id);
+      if (waiters === undefined) continue; // nobody to answer (a send, a call from a service)
+      // The row is read only for its expiry, which only answers from a retained result state.
+      const row = waiters.some((w) => w.withExpiry) ? (this.#store.s.invGet.get(id) as InvocationRow | undefined) : undefined;
       this.#resolveWaiters(id, completedResultOf(id, outcome, row, true));
     }
     for (const id of fx.start) this.#startAttempt(id);
     this.#outboxBacklog += fx.outbox.length;
     if (fx.outbox.length > 0) this.#pumpOutbox();
-    if (fx.timersChanged) this.#armTimers();
+    // Timers only added, all firing after the armed timer: it re-arms when it fires (no read).
+    if (fx.timersChanged || (fx.timerAddedAt !== undefined && (this.#timer === undefined || this.#timerAt === undefined || fx.timerAddedAt < this.#timerAt))) {
+      this.#armTimers();
+    }
   }
 
   // ---- attempts ----------------------------------------------------------------------------
@@ -703,15 +714,16 @@ export class Partition {
     }
     const retry = this.#retries.get(id) ?? { count: 0, failures: 0 };
     const config = this.#options.config;
+    const rawId = parseInvocationId(id);
     const start = {
-      id: parseInvocationId(id),
+      id: rawId,
       debugId: id,
       key,
       stateMap,
       partialState,
       retryCountSinceLastStoredEntry: retry.count,
       durationSinceLastStoredEntryMs: Math.max(0, Date.now() - row.journal_modified_at),
-      randomSeed: randomSeedOf(id),
+      randomSeed: randomSeedOf(rawId),
       ...(row.idempotency_key !== null ? { idempotencyKey: row.idempotency_key } : {}),
     };
     const headers: Record<string, string> = {};

@@ -30,6 +30,7 @@
 //     purged workflow run takes its key's state and promises with it (promises.ts W3).
 // P10. Admin operations (kill, pause, resume, purge) and failed attempts are applied by
 //     invocation-control.ts (K1–K4) through kernel(), inside the same transaction as any command.
+import * as nodeCrypto from "node:crypto";
 import { createHash } from "node:crypto";
 import {
   AttachInvocationCommandMessageSchema,
@@ -109,8 +110,13 @@ export interface Effects {
   completed: { id: string; outcome: InvocationOutcome }[];
   /** Outbox seqs inserted. */
   outbox: number[];
-  /** The timer table changed. */
+  /** The timer table changed (rows removed or replaced): the partition re-reads its next timer. */
   timersChanged: boolean;
+  /**
+   * The earliest fire time of the timers only added by this batch; when the armed timer fires no
+   * later than that, the partition need not re-read the timer table (it re-arms when it fires).
+   */
+  timerAddedAt?: number;
   /** Invocations that left `invoked` (completed, paused): their live attempts end. */
   stopped: Set<string>;
 }
@@ -134,6 +140,8 @@ export class Processor {
   readonly #options: ProcessorOptions;
   /** Invocations not completed; kept equal to the store's count (inflightInvocationsMax). */
   #active: number;
+  /** Counts the notifications appended by #notify (the only writer of journal sizes besides #journal). */
+  #notified = 0;
 
   constructor(store: Store, options: ProcessorOptions) {
     this.#store = store;
@@ -325,11 +333,15 @@ export class Processor {
       size += 1;
       if (entry[0] < 0x8000) commands += 1;
       s.invJournalSizes.run(size, commands, now, now, command.id);
+      const notified = this.#notified;
       this.#effectOf(row, entry, commands - 1, now, fx);
-      // The effect may have appended notifications (a Call's id, a lazy state value).
-      const sizes = s.invSizes.get(command.id) as { journal_size: number; journal_commands_size: number };
-      size = sizes.journal_size;
-      commands = sizes.journal_commands_size;
+      // The effect may have appended notifications (a Call's id, a lazy state value): only then
+      // can the sizes in the store differ from ours.
+      if (this.#notified !== notified) {
+        const sizes = s.invSizes.get(command.id) as { journal_size: number; journal_commands_size: number };
+        size = sizes.journal_size;
+        commands = sizes.journal_commands_size;
+      }
     }
     if (command.end === true) {
       const current = s.invGet.get(command.id) as InvocationRow;
@@ -339,7 +351,7 @@ export class Processor {
           : current.output_kind === "failure"
             ? { fail: withMeta({ code: current.output_failure_code ?? 500, msg: current.output_failure_message ?? "" }, outputFailureMetadata(this.#store, command.id)) }
             : { fail: { code: 500, msg: "the handler ended without an output" } };
-      this.#complete(command.id, outcome, now, fx);
+      this.#complete(command.id, outcome, now, fx, current);
     } else if (command.susp !== undefined) {
       const future = fromBinary(FutureSchema, command.susp);
       if (isFutureResolved(future, this.#lookup(command.id))) {
@@ -566,9 +578,10 @@ export class Processor {
     }
   }
 
-  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects): void {
+  /** `current`: the invocation's row when the caller has just read it (saves reading it again). */
+  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects, current?: InvocationRow): void {
     const s = this.#store.s;
-    const row = s.invGet.get(id) as InvocationRow | undefined;
+    const row = current ?? (s.invGet.get(id) as InvocationRow | undefined);
     if (row === undefined || row.status === "completed") return;
     const ok = "ok" in outcome ? outcome.ok : undefined;
     const fail = "fail" in outcome ? outcome.fail : undefined;
@@ -704,6 +717,7 @@ export class Processor {
     const s = this.#store.s;
     const row = s.invGet.get(id) as InvocationRow | undefined;
     if (row === undefined || row.status === "completed") return;
+    this.#notified += 1;
     this.#appendEntryAt(id, row.journal_size, [type, payload, 0], now);
     s.invJournalSizes.run(row.journal_size + 1, row.journal_commands_size, now, now, id);
     if (row.status === "invoked") fx.forward.push({ id, type, payload });
@@ -749,7 +763,7 @@ export class Processor {
 
   #addTimer(fireAt: number, kind: "sleep" | "invoke" | "purge", id: string, completionId: number | null, fx: Effects): void {
     this.#store.s.timerInsert.run(this.#store.nextSeq("timer_seq"), fireAt, kind, id, completionId);
-    fx.timersChanged = true;
+    if (fx.timerAddedAt === undefined || fireAt < fx.timerAddedAt) fx.timerAddedAt = fireAt;
   }
 
   /** The operations invocation-control.ts builds on (kill, pause, resume, purge, failed attempts). */
@@ -821,6 +835,12 @@ export function calleeInvocationId(
 }
 
 /** A stable per-invocation seed for ctx.rand (V6+): the first 8 bytes of SHA-256 of the raw id. */
-export function randomSeedOf(invocationId: string): bigint {
-  return createHash("sha256").update(parseInvocationId(invocationId)).digest().readBigUInt64BE(0);
+export function randomSeedOf(invocationId: string | Uint8Array): bigint {
+  return sha256(typeof invocationId === "string" ? parseInvocationId(invocationId) : invocationId).readBigUInt64BE(0);
 }
+
+/** One-shot SHA-256: `crypto.hash` (Node ≥ 20.12) skips the Hash object; older Node builds one. */
+const sha256: (data: Uint8Array) => Buffer =
+  typeof (nodeCrypto as { hash?: unknown }).hash === "function"
+    ? (data) => nodeCrypto.hash("sha256", data, "buffer")
+    : (data) => createHash("sha256").update(data).digest();
