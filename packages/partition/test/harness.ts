@@ -16,7 +16,8 @@ import {
   type WorkerEvent,
   type WorkerTask,
 } from "@cairn/partition";
-import { handleTask } from "../src/internal.js";
+import type { Log } from "@cairn/log";
+import { decodeCommand, emptyEffects, encodeCommand, handleTask, type Command, type Effects, type Processor, type Store } from "../src/internal.js";
 
 export const testConfig: PartitionConfig = {
   inactivityTimeoutMs: 60_000,
@@ -146,4 +147,15 @@ export function valueOf(result: InvokeResult): unknown {
   if (result.kind !== "completed") throw new Error(`not completed: ${JSON.stringify(result)}`);
   if ("failure" in result.outcome) throw new Error(`failed: ${result.outcome.failure.code} ${result.outcome.failure.message}`);
   return JSON.parse(new TextDecoder().decode(result.outcome.value)) as unknown;
+}
+
+/** Appends each command to the log, then applies it at its LSN in its own transaction. */
+export async function run(log: Log, store: Store, processor: Processor, commands: Command[]): Promise<Effects> {
+  const fx = emptyEffects();
+  for (const command of commands) {
+    const bytes = encodeCommand(command);
+    const lsn = await log.append(bytes);
+    store.db.transaction(() => processor.apply(decodeCommand(bytes), lsn, fx))();
+  }
+  return fx;
 }

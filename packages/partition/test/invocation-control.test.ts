@@ -6,18 +6,9 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { openLog, type Log } from "@cairn/log";
 import { CallCommandMessageSchema, MessageType, create, toBinary } from "@cairn/protocol";
-import { Processor, Store, decodeCommand, emptyEffects, encodeCommand, type Command, type Effects, type NewInvocation } from "../src/internal.js";
-import { idForKey, idOnPartition, partitionOfId, tempDir } from "./harness.js";
+import { Processor, Store, decodeCommand, emptyEffects, type NewInvocation } from "../src/internal.js";
+import { idForKey, idOnPartition, partitionOfId, run, tempDir } from "./harness.js";
 
-async function run(log: Log, store: Store, processor: Processor, commands: Command[]): Promise<Effects> {
-  const fx = emptyEffects();
-  for (const command of commands) {
-    const bytes = encodeCommand(command);
-    const lsn = await log.append(bytes);
-    store.db.transaction(() => processor.apply(decodeCommand(bytes), lsn, fx))();
-  }
-  return fx;
-}
 
 function invocation(id: string, svc: string, key?: string): NewInvocation {
   const inv: NewInvocation = {

@@ -1,21 +1,13 @@
 // Goal: the State command (admin state replace) replaces a key's whole state, deterministically skips it while an invocation holds the key or when the caller's version is stale, and versions match Restate's StateMutationVersion; method: commands appended to a real log and applied to a real store.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLog, type Log } from "@cairn/log";
+import { openLog } from "@cairn/log";
 import { stateVersion } from "@cairn/partition";
-import { Processor, Store, decodeCommand, emptyEffects, encodeCommand, type Command } from "../src/internal.js";
-import { idForKey, tempDir } from "./harness.js";
+import { Processor, Store } from "../src/internal.js";
+import { idForKey, run, tempDir } from "./harness.js";
 
 const options = { partition: 0, partitionCount: 1, inboxLengthMax: 10 };
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-async function run(log: Log, store: Store, processor: Processor, commands: Command[]): Promise<void> {
-  for (const command of commands) {
-    const bytes = encodeCommand(command);
-    const lsn = await log.append(bytes);
-    store.db.transaction(() => processor.apply(decodeCommand(bytes), lsn, emptyEffects()))();
-  }
-}
 
 function stateOf(store: Store, key: string): Record<string, string> {
   const rows = store.s.stateAll.all("Obj", key) as { key: Uint8Array; value: Uint8Array }[];

@@ -4,23 +4,13 @@
 // dir, the store compared table by table after reopening and replaying.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLog, type Log } from "@cairn/log";
+import { openLog } from "@cairn/log";
 import { MessageType, SleepCommandMessageSchema, OutputCommandMessageSchema, ValueSchema, create, toBinary } from "@cairn/protocol";
-import { Processor, Store, decodeCommand, emptyEffects, encodeCommand, type Command, type Effects, type NewInvocation } from "../src/internal.js";
-import { idForKey, idOnPartition, tempDir } from "./harness.js";
+import { Processor, Store, decodeCommand, emptyEffects, encodeCommand, type Command, type NewInvocation } from "../src/internal.js";
+import { idForKey, idOnPartition, run, tempDir } from "./harness.js";
 
 const options = { partition: 0, partitionCount: 1, inboxLengthMax: 2 };
 
-/** Appends each command to the log, then applies it at its LSN in its own transaction. */
-async function run(log: Log, store: Store, processor: Processor, commands: Command[]): Promise<Effects> {
-  const fx = emptyEffects();
-  for (const command of commands) {
-    const bytes = encodeCommand(command);
-    const lsn = await log.append(bytes);
-    store.db.transaction(() => processor.apply(decodeCommand(bytes), lsn, fx))();
-  }
-  return fx;
-}
 
 function invocation(id: string, key: string | undefined, handler = "add"): NewInvocation {
   const inv: NewInvocation = {

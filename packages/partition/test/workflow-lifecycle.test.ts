@@ -5,7 +5,7 @@
 // from the effects (the official SDK never sends GetInvocationOutput, so it is covered here).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { openLog, type Log } from "@cairn/log";
+import { openLog } from "@cairn/log";
 import {
   AttachInvocationCommandMessageSchema,
   CompletePromiseCommandMessageSchema,
@@ -25,21 +25,12 @@ import {
   toBinary,
   workflowInvocationUuid,
 } from "@cairn/protocol";
-import { Processor, Store, decodeCommand, emptyEffects, encodeCommand, type Command, type Effects, type NewInvocation } from "../src/internal.js";
-import { idForKey, idOnPartition, tempDir } from "./harness.js";
+import { Processor, Store, type Effects, type NewInvocation } from "../src/internal.js";
+import { idForKey, idOnPartition, run, tempDir } from "./harness.js";
 
 const options = { partition: 0, partitionCount: 1, inboxLengthMax: 10 };
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
-async function run(log: Log, store: Store, processor: Processor, commands: Command[]): Promise<Effects> {
-  const fx = emptyEffects();
-  for (const command of commands) {
-    const bytes = encodeCommand(command);
-    const lsn = await log.append(bytes);
-    store.db.transaction(() => processor.apply(decodeCommand(bytes), lsn, fx))();
-  }
-  return fx;
-}
 
 function workflowRunId(key: string): string {
   return formatInvocationId(makeInvocationId(partitionKeyOf(key), workflowInvocationUuid({ service: "Wf", key })));
