@@ -4,7 +4,7 @@
 // (the encoder of the real exporter; nothing is sent).
 //
 // Usage: node dist/tracing-cost.js [invocations per round, default 30000] [rounds, default 5]
-import { InvocationTracer, encodeTraceExportRequest } from "@cairn/telemetry";
+import { InvocationTracer, encodeTraceExportRequest } from "@cairn/telemetry/tracing";
 
 type ReadableSpan = Parameters<typeof encodeTraceExportRequest>[0][number];
 

@@ -12,7 +12,7 @@
 // W3. On `close`, every pending request of every partition is rejected (R4) before the task answers.
 import type { MessagePort } from "node:worker_threads";
 import { Invoker } from "@cairn/invoker";
-import { InvocationTracer, WorkerMetrics, levelEnabled } from "@cairn/telemetry";
+import { WorkerMetrics, levelEnabled } from "@cairn/telemetry";
 import type { MainEvent, MetricsTaskResult, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
 import type { WorkerTelemetry } from "./partition-telemetry.js";
 import { tracingCloseMs } from "./constants.js";
@@ -85,6 +85,17 @@ function partitionOf(partition: number): Partition {
 async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenResult> {
   if (state !== undefined) throw new WorkerStateError(`worker ${state.workerIndex} is already open`);
   const events = task.events;
+  // Off unless configured: no tracer, no exporter, no span objects, and OpenTelemetry is not even
+  // loaded (its SDK costs ~150 ms of start-up per worker).
+  const tracing = task.config.tracing;
+  const tracer =
+    tracing === undefined
+      ? undefined
+      : new (await import("@cairn/telemetry/tracing")).InvocationTracer({
+          endpoint: tracing.endpoint,
+          serviceName: tracing.serviceName ?? "cairn-server",
+          resourceAttributes: { "cairn.worker": task.workerIndex },
+        });
   const current: WorkerState = {
     workerIndex: task.workerIndex,
     partitionCount: task.partitionCount,
@@ -97,15 +108,7 @@ async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenRe
     onEvent: (event) => onMainEvent(current, event),
     telemetry: {
       metrics: new WorkerMetrics(task.workerIndex),
-      // Off unless configured: no tracer, no exporter, no span objects (zero cost when off).
-      tracer:
-        task.config.tracing === undefined
-          ? undefined
-          : new InvocationTracer({
-              endpoint: task.config.tracing.endpoint,
-              serviceName: task.config.tracing.serviceName ?? "cairn-server",
-              resourceAttributes: { "cairn.worker": task.workerIndex },
-            }),
+      tracer,
     },
   };
   state = current;

@@ -1,11 +1,12 @@
-// Public API of @cairn/telemetry: every export is listed by name.
-export { InvocationTracer, AttemptSpan, OpenCommandSpans, attr, describeCommand, tracesUrl } from "./invocation-tracer.js";
+// Public API of @cairn/telemetry: every export is listed by name. The tracer and its exporter
+// (OpenTelemetry's SDK, ~150 ms to load) live behind the `@cairn/telemetry/tracing` entry point,
+// loaded only where tracing is on; this entry point is what every server thread loads.
+export type { AttemptSpan, OpenCommandSpans, InvocationTracer } from "./invocation-tracer.js";
 export type { AttemptEnd, InvocationEnd, InvocationFacts, TracerStats, TracingOptions } from "./invocation-tracer.js";
-export { SpanQueue } from "./span-queue.js";
-export { OtlpProtoExporter, encodeTraceExportRequest } from "./otlp-exporter.js";
 export type { OtlpProtoExporterOptions } from "./otlp-exporter.js";
 export type { SpanQueueOptions, SpanQueueStats } from "./span-queue.js";
 export {
+  tracesUrl,
   calleeTraceparent,
   formatTraceparent,
   invocationParent,

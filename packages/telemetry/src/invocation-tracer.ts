@@ -34,10 +34,9 @@ import {
   spanQueueMax,
   trackedInvocationsMax,
 } from "./constants.js";
-import { TelemetryConfigError } from "./errors.js";
 import { OtlpProtoExporter } from "./otlp-exporter.js";
 import { SpanQueue, type SpanQueueStats } from "./span-queue.js";
-import { formatTraceparent, invocationParent, invocationSpanId } from "./trace-context.js";
+import { formatTraceparent, invocationParent, invocationSpanId, tracesUrl } from "./trace-context.js";
 
 export interface TracingOptions {
   /** Base URL of an OTLP/HTTP receiver; spans go to `{endpoint}/v1/traces`. */
@@ -119,22 +118,6 @@ class ChosenIdGenerator implements IdGenerator {
     this.nextSpanId = undefined;
     return id ?? this.#random.generateSpanId();
   }
-}
-
-function checkEndpoint(endpoint: string): string {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    throw new TelemetryConfigError(`tracing endpoint ${JSON.stringify(endpoint)} is not a URL; expected the base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TelemetryConfigError(`tracing endpoint ${endpoint}: only http and https are supported`);
-  return `${endpoint.replace(/\/+$/, "")}/v1/traces`;
-}
-
-/** The OTLP traces URL for a base endpoint (`{base}/v1/traces`); throws TelemetryConfigError for a non-http(s) URL. */
-export function tracesUrl(endpoint: string): string {
-  return checkEndpoint(endpoint);
 }
 
 function cut(text: string): string {
@@ -290,7 +273,7 @@ export class InvocationTracer {
   readonly #defaultOpen: OpenCommandSpans;
 
   constructor(options: TracingOptions) {
-    const url = checkEndpoint(options.endpoint);
+    const url = tracesUrl(options.endpoint);
     const exporter = options.exporter ?? new OtlpProtoExporter({ url, timeoutMs: options.exportTimeoutMs ?? exportTimeoutMs });
     this.#queue = new SpanQueue(exporter, {
       queueMax: options.queueMax ?? spanQueueMax,

@@ -11,7 +11,7 @@
 // T1. A traceparent this module formats always parses back to the same fields.
 // T2. Derived ids are never all zeros (an all-zero id is invalid in W3C and OTLP).
 
-import { TraceContextError } from "./errors.js";
+import { TelemetryConfigError, TraceContextError } from "./errors.js";
 
 export interface TraceParent {
   /** 32 lower-case hex characters. */
@@ -127,4 +127,16 @@ export function invocationParent(invocationId: string, traceparent: string | nul
 export function calleeTraceparent(callerInvocationId: string, callerTraceparent: string | null | undefined): string {
   const { traceId, flags } = invocationParent(callerInvocationId, callerTraceparent);
   return formatTraceparent({ traceId, spanId: invocationSpanId(callerInvocationId), flags });
+}
+
+/** The OTLP traces URL for a base endpoint (`{base}/v1/traces`); throws TelemetryConfigError for a non-http(s) URL. */
+export function tracesUrl(endpoint: string): string {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    throw new TelemetryConfigError(`tracing endpoint ${JSON.stringify(endpoint)} is not a URL; expected the base URL of an OTLP/HTTP receiver, e.g. http://127.0.0.1:4318`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new TelemetryConfigError(`tracing endpoint ${endpoint}: only http and https are supported`);
+  return `${endpoint.replace(/\/+$/, "")}/v1/traces`;
 }

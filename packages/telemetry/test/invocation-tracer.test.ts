@@ -1,18 +1,16 @@
 // Goal: the tracer's spans reach a real OTLP/HTTP receiver through the OpenTelemetry protobuf exporter with the derived ids, names and attributes; command spans wait for their completion in a bounded registry (O1, O2); attempt numbers survive a restart (I4); the bounded queue drops and counts past its limit (Q1), counts failed exports (Q2) and never exports inside span end (Q4); method: InvocationTracer against startOtlpReceiver or a capturing exporter, and a SpanQueue over a stalled exporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  InvocationTracer,
   OtlpDecodeError,
-  SpanQueue,
   TelemetryConfigError,
   decodeTraceExportRequest,
-  describeCommand,
   invocationSpanId,
   parseTraceparent,
   startOtlpReceiver,
   type OtlpReceiver,
   type ReceivedSpan,
 } from "@cairn/telemetry";
+import { InvocationTracer, SpanQueue, describeCommand } from "@cairn/telemetry/tracing";
 import {
   CallCommandMessageSchema,
   CallCompletionNotificationMessageSchema,
