@@ -1,35 +1,10 @@
 // Goal: every cairn command works as a user runs it, against a real Cairn server (and, with CAIRN_CLI_TEST_TARGETS=cairn,restate-server, against the reference restate-server too); method: the built binary as a child process against official-SDK e2e services, --json parsed and checked, human output checked, confirmations and progress bars in a pseudo-terminal, exit codes on errors.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "@cairn/server";
-import { startOfficialService, startRestateServer, type SdkService } from "@cairn/testkit";
-import { ansi, cairn, cairnInPty, cairnJson, waitFor } from "./helpers.js";
-
-interface Target {
-  readonly adminUrl: string;
-  readonly ingressUrl: string;
-  close(): Promise<void>;
-}
-
-async function startCairn(): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-test-"));
-  const server = await startServer({ dataDir, ingressPort: 0, adminPort: 0, partitions: 2 });
-  return {
-    adminUrl: server.adminUrl,
-    ingressUrl: server.ingressUrl,
-    close: async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function startRestate(): Promise<Target> {
-  const server = await startRestateServer({ partitions: 2 });
-  return { adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, close: () => server.close() };
-}
+import { startOfficialService, type SdkService } from "@cairn/testkit";
+import { ansi, cairn, cairnInPty, cairnJson, startCairn, startRestate, type Target, waitFor } from "./helpers.js";
 
 interface Invocation {
   id: string;

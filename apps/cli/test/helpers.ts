@@ -1,8 +1,12 @@
 // Test helpers: run the built cairn binary as a child process (plain pipes, or a pseudo-terminal
 // through util-linux `script`), and poll for an eventually-true condition.
 import { spawn } from "node:child_process";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { startServer } from "@cairn/server";
+import { startRestateServer } from "@cairn/testkit";
 
 export const mainJs = resolve(fileURLToPath(new URL("../dist/main.js", import.meta.url)));
 
@@ -72,3 +76,30 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 // eslint-disable-next-line no-control-regex
 export const ansi = /\u001b\[[0-9;]*m/;
+
+/** A server the tests point the CLIs at. */
+export interface Target {
+  readonly adminUrl: string;
+  readonly ingressUrl: string;
+  close(): Promise<void>;
+}
+
+/** Cairn in-process on a temporary data directory (removed on close), two partitions. */
+export async function startCairn(): Promise<Target> {
+  const dataDir = mkdtempSync(join(tmpdir(), "cairn-cli-test-"));
+  const server = await startServer({ dataDir, ingressPort: 0, adminPort: 0, partitions: 2 });
+  return {
+    adminUrl: server.adminUrl,
+    ingressUrl: server.ingressUrl,
+    close: async () => {
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The reference restate-server, two partitions. */
+export async function startRestate(): Promise<Target> {
+  const server = await startRestateServer({ partitions: 2 });
+  return { adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, close: () => server.close() };
+}

@@ -3,37 +3,12 @@
 // for deployments register|list, services list|describe, invocations list|describe|cancel|kill,
 // kv get and sql, against official-SDK e2e services with a known running, inboxed and completed
 // invocation and known object state; every output is checked.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServer } from "@cairn/server";
-import { ingressCall, runRestateCli, startOfficialService, startRestateServer, type SdkService } from "@cairn/testkit";
-import { waitFor } from "./helpers.js";
-
-interface Target {
-  readonly adminUrl: string;
-  readonly ingressUrl: string;
-  close(): Promise<void>;
-}
-
-async function startCairn(): Promise<Target> {
-  const dataDir = mkdtempSync(join(tmpdir(), "cairn-restate-cli-"));
-  const server = await startServer({ dataDir, ingressPort: 0, adminPort: 0, partitions: 2 });
-  return {
-    adminUrl: server.adminUrl,
-    ingressUrl: server.ingressUrl,
-    close: async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function startRestate(): Promise<Target> {
-  const server = await startRestateServer({ partitions: 2 });
-  return { adminUrl: server.adminUrl, ingressUrl: server.ingressUrl, close: () => server.close() };
-}
+import { ingressCall, runRestateCli, startOfficialService, type SdkService } from "@cairn/testkit";
+import { startCairn, startRestate, type Target, waitFor } from "./helpers.js";
 
 describe.each([
   ["cairn", startCairn],
