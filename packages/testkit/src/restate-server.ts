@@ -27,8 +27,29 @@ export interface RestateServerOptions {
   readyTimeoutMs?: number;
 }
 
+/** Start attempts when a port picked by freePort was taken by another process before the bind. */
+const portRaceAttempts = 3;
+
 export async function startRestateServer(options: RestateServerOptions = {}): Promise<RestateServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "restate-data-"));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options, dataDir);
+    } catch (error) {
+      // freePort releases the port before restate-server binds it; a parallel test can take it
+      // in between. The server then exits at once with "Address in use": pick new ports.
+      const raced = error instanceof PortRaceError;
+      if (!raced || attempt >= portRaceAttempts) {
+        if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
+        throw raced ? error.cause : error;
+      }
+    }
+  }
+}
+
+class PortRaceError extends Error {}
+
+async function launch(options: RestateServerOptions, dataDir: string): Promise<RestateServer> {
   const [ingressPort, adminPort, fabricPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawnChild(
     restateServerPath(),
@@ -50,8 +71,14 @@ export async function startRestateServer(options: RestateServerOptions = {}): Pr
   const ingressUrl = `http://127.0.0.1:${ingressPort}`;
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
-  await waitUntil("restate-server admin", child, () => httpOk(`${adminUrl}/health`), timeoutMs);
-  await waitUntil("restate-server ingress", child, () => httpOk(`${ingressUrl}/restate/health`), timeoutMs);
+  try {
+    await waitUntil("restate-server admin", child, () => httpOk(`${adminUrl}/health`), timeoutMs);
+    await waitUntil("restate-server ingress", child, () => httpOk(`${ingressUrl}/restate/health`), timeoutMs);
+  } catch (error) {
+    await child.stop(10_000);
+    if (child.output().includes("Address in use")) throw new PortRaceError("port taken before bind", { cause: error });
+    throw error;
+  }
   return {
     ingressUrl,
     adminUrl,
