@@ -104,7 +104,12 @@ describe("GET /metrics", () => {
     const response = await postJson(`${server.ingressUrl}/TracedStock/refuse`, "paper");
     expect(response.status).toBe(409);
     await response.arrayBuffer();
-    const { samples } = await scrape();
+    // The answer can leave before the worker counts the ended attempt: scrape until it shows.
+    let { samples } = await scrape();
+    for (let tries = 0; tries < 50 && sum(samples, "cairn_invocations_failed_total", refuse) < before + 1; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      ({ samples } = await scrape());
+    }
     expect(sum(samples, "cairn_invocations_failed_total", refuse)).toBe(before + 1);
     expect(sum(samples, "cairn_invocations_completed_total", refuse)).toBe(0);
     expect(sum(samples, "cairn_attempts_total", { ...refuse, outcome: "end" })).toBe(1);
