@@ -210,19 +210,7 @@ export function viewStatements(layout: ViewLayout | readonly number[], hasAttemp
 }
 
 /** The tables a user may query, as `information_schema.tables` lists them. */
-export const introspectionTables: readonly string[] = [
-  "sys_invocation",
-  "sys_invocation_status",
-  "sys_invocation_state",
-  "sys_journal",
-  "state",
-  "sys_inbox",
-  "sys_keyed_service_status",
-  "sys_idempotency",
-  "sys_promise",
-  "sys_service",
-  "sys_deployment",
-];
+export const introspectionTables: readonly string[] = ["sys_invocation", ...storeTables, "sys_service", "sys_deployment"];
 
 /** One row of `sys_service`, built by the admin from its metadata. */
 export interface ServiceRow {
