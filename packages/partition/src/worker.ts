@@ -12,7 +12,7 @@
 // W3. On `close`, every pending request of every partition is rejected (R4) before the task answers.
 // W4. Every task of a TaskBatch (contract C5) is run as the piscina task of its kind would be and
 //     answered exactly once, in an AnswerBatch. Answers that settle during one event-loop turn
-//     leave in one postMessage, flushed from setImmediate. `close` flushes the answers of the
+//     leave in one postMessage, flushed from setImmediate (or at once at answerBatchMax answers). `close` flushes the answers of the
 //     requests it rejected (W3) before it answers, so the main thread finds them on the events
 //     port by the time it reads the `close` task's answer.
 import type { MessagePort } from "node:worker_threads";
@@ -33,7 +33,7 @@ import {
   type WorkerTask,
 } from "./contract.js";
 import type { WorkerTelemetry } from "./partition-telemetry.js";
-import { tracingCloseMs } from "./constants.js";
+import { answerBatchMax, tracingCloseMs } from "./constants.js";
 import { PartitionNotOwnedError, WorkerStateError, toWireError } from "./errors.js";
 import { type Logger, Partition } from "./partition.js";
 
@@ -239,13 +239,20 @@ function answerFailure(current: WorkerState, id: number, error: WireError): void
 }
 
 function scheduleAnswers(current: WorkerState): void {
-  if (current.answersScheduled) return;
-  current.answersScheduled = true;
-  setImmediate(flushAnswers, current);
+  if (current.answers.ids.length + current.answers.failures.length >= answerBatchMax) {
+    flushAnswers(current);
+  } else if (!current.answersScheduled) {
+    current.answersScheduled = true;
+    setImmediate(onAnswersImmediate, current);
+  }
+}
+
+function onAnswersImmediate(current: WorkerState): void {
+  current.answersScheduled = false;
+  flushAnswers(current);
 }
 
 function flushAnswers(current: WorkerState): void {
-  current.answersScheduled = false;
   const batch = current.answers;
   if (batch.ids.length === 0 && batch.failures.length === 0) return;
   current.answers = { kind: "answers", ids: [], results: [], failures: [] };

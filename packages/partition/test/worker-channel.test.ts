@@ -62,6 +62,20 @@ describe("worker task channel", () => {
     }
   });
 
+  it("answers more than 512 settled in one turn in messages of at most 512", async () => {
+    const { worker, remove } = await open(service.url);
+    try {
+      const tasks: ChannelTask[] = Array.from({ length: 600 }, () => ({ kind: "attach", partition: 0, invocationId: idOnPartition(0, 1), wait: false }));
+      worker.port.postMessage({ kind: "tasks", ids: tasks.map((_, i) => i), tasks } satisfies TaskBatch);
+      await expect.poll(() => answersOf(worker.events).reduce((n, batch) => n + batch.ids.length, 0)).toBe(600);
+      expect(answersOf(worker.events).map((batch) => batch.ids.length)).toEqual([512, 88]);
+      expect(answersOf(worker.events).flatMap((batch) => batch.ids)).toEqual(tasks.map((_, i) => i));
+    } finally {
+      await worker.close();
+      remove();
+    }
+  });
+
   it("a call answers with its outcome over the channel once it completes", async () => {
     const { worker, remove } = await open(service.url);
     try {

@@ -13,12 +13,14 @@
 // T2. At most pendingMax tasks are pending at once; past it call() rejects at once with
 //     WorkerOverloaded and sends nothing (D5).
 // T3. Every task queued during one event-loop turn leaves in one postMessage, flushed from
-//     setImmediate (after the poll phase that delivered the requests). A batch that cannot be
-//     cloned is resent task by task, so a task that does not clone fails alone.
+//     setImmediate (after the poll phase that delivered the requests), or at once when the batch
+//     reaches taskBatchTasksMax tasks. A batch that cannot be cloned is resent task by task, so a
+//     task that does not clone fails alone.
 // T4. An answer whose id is not pending (its task already failed) is ignored.
 
 import { receiveMessageOnPort, type MessagePort } from "node:worker_threads";
 import type { AnswerBatch, ChannelTask, MainEvent, TaskBatch } from "@cairn/partition";
+import { taskBatchTasksMax } from "./constants.js";
 
 /** The worker has as many tasks pending as it may (T2); the ingress answers 429. */
 export class WorkerOverloaded extends Error {
@@ -89,9 +91,11 @@ export class TaskChannel {
     this.#tasks.push(task);
     this.#transfers.push(transfer);
     if (transfer !== undefined) this.#transferCount += transfer.length;
-    if (!this.#flushScheduled) {
+    if (this.#ids.length >= taskBatchTasksMax) {
+      this.#flush(); // the turn's later tasks go in the next batch (T3)
+    } else if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(this.#flush);
+      setImmediate(this.#onImmediate);
     }
     return answer;
   }
@@ -140,8 +144,12 @@ export class TaskChannel {
     for (const waiting of pending) waiting.reject(error);
   }
 
-  readonly #flush = (): void => {
+  readonly #onImmediate = (): void => {
     this.#flushScheduled = false;
+    this.#flush();
+  };
+
+  readonly #flush = (): void => {
     if (this.#failed !== undefined || this.#ids.length === 0) return;
     const ids = this.#ids;
     const tasks = this.#tasks;

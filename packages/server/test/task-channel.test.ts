@@ -209,6 +209,24 @@ describe("TaskChannel on a bare port", () => {
     }
   });
 
+  it("splits a turn's tasks into messages of at most 512 (T3)", async () => {
+    const { port1, port2 } = new MessageChannel();
+    const channel = new TaskChannel(port1, 10_000);
+    const sizes: number[] = [];
+    port2.on("message", (batch: TaskBatch) => {
+      sizes.push(batch.tasks.length);
+      channel.onAnswers({ kind: "answers", ids: batch.ids, results: batch.ids, failures: [] });
+    });
+    try {
+      const answers = await Promise.all(Array.from({ length: 1_200 }, () => channel.call<number>(attach())));
+      expect(answers).toEqual(Array.from({ length: 1_200 }, (_, i) => i + 1));
+      expect(sizes).toEqual([512, 512, 176]);
+      expect(channel.stats).toEqual({ batches: 3, tasks: 1_200 });
+    } finally {
+      port1.close();
+    }
+  });
+
   it("drain() reads answers already on the port without waiting for the event loop; fail() settles the rest and refuses later calls (T1)", async () => {
     const { port1, port2 } = new MessageChannel();
     const channel = new TaskChannel(port1, 2);
