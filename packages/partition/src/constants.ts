@@ -37,6 +37,16 @@ export const requestBodyBytesLimit = 32 * 1024 * 1024;
 /** Outbox messages not yet acknowledged by their receivers, per partition; past it new ingress invocations get 429 (D5). */
 export const defaultOutboxLengthMax = 10_000;
 
+/**
+ * How long the store's write transaction stays open after the first drain that opened it (R5):
+ * the drains of that window share one COMMIT, so the hot pages (meta, indexes, the newest journal
+ * rows) reach the WAL once per window instead of once per drain. The log holds every applied
+ * record, so a crash loses nothing the replay does not restore.
+ */
+export const storeCommitDelayMs = 5;
+/** Records applied in one open store transaction before it commits early (bounds a window's dirty pages). */
+export const storeCommitRecordsMax = 2_000;
+
 /** How long closing a worker waits for its queued spans to be exported before dropping them. */
 export const tracingCloseMs = 2_000;
 

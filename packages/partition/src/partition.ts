@@ -7,11 +7,18 @@
 //
 // R1. A record is applied only after log.append resolved (it is durable), and records are applied
 //     in LSN order, each batch in one SQLite transaction with its applied LSN (D1, D2).
-// R2. Effects run after the transaction that produced them committed; none runs during replay.
+// R2. Effects run after the records that produced them were applied (R5); none runs during replay.
 //     What replay would have started is re-derived from the store: every `invoked` invocation gets
 //     an attempt, every timer is armed, every outbox row is sent.
 // R3. A retry of a failed attempt starts only after every record that attempt produced has been
 //     applied (the journal tracker), so the next replay holds all of them.
+// R5. Applies are group-committed in the store (store.ts T5): the first drain after a commit opens
+//     a write transaction, later drains apply inside it, and it commits storeCommitDelayMs later,
+//     after storeCommitRecordsMax records, when asked (commitStore: before another connection
+//     reads the store) and on close. An effect may run before that COMMIT: what it announces is
+//     durable in the log (R1), and a crash before the COMMIT replays those records from the last
+//     committed applied LSN (D2). A record that fails to apply rolls the whole open window back
+//     and the partition stops applying, as a failed COMMIT does; a reopen replays the window.
 // R4. Every waiter (ingress call, deliver, pending proposal) is answered or rejected: on close they
 //     are rejected with PartitionClosedError, never left hanging.
 import { mkdirSync } from "node:fs";
@@ -52,6 +59,8 @@ import {
   outboxRetryInitialMs,
   outboxRetryMaxMs,
   stateMapBytesMax,
+  storeCommitDelayMs,
+  storeCommitRecordsMax,
   timerBatchMax,
   timerDelayMsMax,
   waitersMax,
@@ -201,6 +210,9 @@ export class Partition {
   #outboxBacklog = 0;
   #ackScheduled = false;
   #drainScheduled = false;
+  /** R5: the commit of the store's open write transaction, armed by the drain that opened it. */
+  #commitTimer: NodeJS.Timeout | undefined;
+  #uncommittedRecords = 0;
   readonly #telemetry: PartitionTelemetry | undefined;
 
   private constructor(options: PartitionOptions, log: Log, store: Store, telemetry: PartitionTelemetry | undefined) {
@@ -544,6 +556,8 @@ export class Partition {
     for (const id of [...this.#waiters.keys()]) this.#dropWaiters(id, closed);
     for (const pending of this.#pending.values()) pending.reject(closed);
     this.#pending.clear();
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
     try {
       await this.#log.close();
     } finally {
@@ -593,15 +607,16 @@ export class Partition {
     const fx = emptyEffects();
     const results: (InvokeApplied | undefined)[] = [];
     try {
-      this.#store.db.transaction(() => {
-        // Decode the durable bytes, not the in-memory command: live apply = replay apply (D3).
-        for (const [lsn, pending] of batch) results.push(this.#processor.apply(decodeCommand(pending.bytes), lsn, fx));
-      })();
+      if (this.#store.begin()) this.#commitTimer = setTimeout(this.#commitStore, storeCommitDelayMs);
+      // Decode the durable bytes, not the in-memory command: live apply = replay apply (D3).
+      for (const [lsn, pending] of batch) results.push(this.#processor.apply(decodeCommand(pending.bytes), lsn, fx));
     } catch (error) {
       // A command that cannot be applied is a bug or a corrupt record: stop applying rather than
-      // skip it (the store would diverge from the log).
+      // skip it (the store would diverge from the log). The open window holds a half-applied
+      // record, so all of it is rolled back (R5); a reopen replays up to the same record.
       this.#broken = error instanceof Error ? error : new Error(String(error));
       this.#logger("error", `partition ${this.id} stopped applying: ${this.#broken.message}`, { stack: this.#broken.stack });
+      this.#abandonStoreWindow();
       for (const [, pending] of batch) pending.reject(this.#broken);
       for (const pending of this.#pending.values()) pending.reject(this.#broken);
       this.#pending.clear();
@@ -609,6 +624,8 @@ export class Partition {
     }
     batch.forEach(([, pending], i) => pending.resolve(results[i]));
     this.#telemetry?.applied(batch.length);
+    this.#uncommittedRecords += batch.length;
+    if (this.#uncommittedRecords >= storeCommitRecordsMax) this.#commitStore();
     try {
       this.#runEffects(fx);
     } catch (error) {
@@ -616,6 +633,42 @@ export class Partition {
       this.#logger("error", `partition ${this.id}: effect failed: ${error instanceof Error ? error.message : String(error)}`, {
         stack: error instanceof Error ? error.stack : undefined,
       });
+    }
+  }
+
+  /**
+   * R5: commits the store's open write transaction now. The SQL introspection reads the store from
+   * another connection, so the server asks for this before a query (read your own writes).
+   */
+  commitStore(): void {
+    this.#commitStore();
+  }
+
+  readonly #commitStore = (): void => {
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
+    this.#uncommittedRecords = 0;
+    if (!this.#store.db.open) return;
+    try {
+      this.#store.commit();
+    } catch (error) {
+      // The applied records are in the log; the store stops where its last COMMIT left it and a
+      // reopen replays the rest (D2). Applying on top of a lost window would diverge.
+      this.#broken ??= error instanceof Error ? error : new Error(String(error));
+      this.#logger("error", `partition ${this.id} stopped applying: store commit failed: ${this.#broken.message}`, { stack: this.#broken.stack });
+      this.#abandonStoreWindow();
+    }
+  };
+
+  /** R5: drops the open window (the partition stopped applying); the log still holds its records. */
+  #abandonStoreWindow(): void {
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
+    this.#uncommittedRecords = 0;
+    try {
+      this.#store.rollback();
+    } catch {
+      // the connection is unusable; the partition is stopped either way
     }
   }
 

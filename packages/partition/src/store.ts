@@ -13,6 +13,10 @@
 // T4. `meta` values are read through a write-through cache: only this Store writes the table, and
 //     a transaction that throws leaves the partition stopped (it is not used again until reopened),
 //     so the cache never outlives a rolled-back write that anyone reads.
+// T5. Writes may be group-committed: `begin()` opens a write transaction that later applies join
+//     (a `db.transaction()` inside it runs as a savepoint) until `commit()` or `rollback()`. Only
+//     this connection sees the uncommitted rows; `close()` commits first, since closing a
+//     connection with an open transaction rolls it back. `rollback()` also forgets the meta cache.
 import Database from "better-sqlite3";
 import { StoreCorruptError } from "./errors.js";
 
@@ -341,10 +345,14 @@ export class Store {
   readonly s: Statements;
   /** T4: meta values already read or written (undefined: known to be absent). */
   readonly #meta = new Map<string, number | undefined>();
+  readonly #begin: Database.Statement;
+  readonly #commit: Database.Statement;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.s = prepareStatements(db);
+    this.#begin = db.prepare("BEGIN");
+    this.#commit = db.prepare("COMMIT");
   }
 
 
@@ -389,7 +397,31 @@ export class Store {
     return this.meta("applied_lsn") ?? 0;
   }
 
+  /** T5: opens a write transaction if none is open; returns whether this call opened it. */
+  begin(): boolean {
+    if (this.db.inTransaction) return false;
+    this.#begin.run();
+    return true;
+  }
+
+  /** T5: commits the open write transaction, if any. */
+  commit(): void {
+    if (this.db.inTransaction) this.#commit.run();
+  }
+
+  /** T5: rolls the open write transaction back, if any, and forgets the cached meta values (T4). */
+  rollback(): void {
+    this.#meta.clear();
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+  }
+
+  /** Commits what is open (T5), then closes. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.commit();
+    } finally {
+      this.db.close();
+    }
   }
 }
