@@ -80,7 +80,7 @@ import {
   type CompletionResult,
 } from "./notifications.js";
 import { applyPromiseCommand, purgePromises } from "./promises.js";
-import type { InvocationRow, Store } from "./store.js";
+import type { EndRow, InvocationRow, JournalHeadRow, Store } from "./store.js";
 import {
   type ControlKernel,
   applyAttemptFailed,
@@ -322,7 +322,7 @@ export class Processor {
 
   #journal(command: Extract<Command, { k: "jrn" }>, fx: Effects): void {
     const s = this.#store.s;
-    const row = s.invGet.get(command.id) as InvocationRow | undefined;
+    const row = s.invJournalGet.get(command.id) as JournalHeadRow | undefined;
     if (row?.status !== "invoked") return; // P4
     const now = command.now;
     if (command.pin !== undefined) s.invPin.run(command.pin[0], command.pin[1], command.id);
@@ -344,7 +344,7 @@ export class Processor {
       }
     }
     if (command.end === true) {
-      const current = s.invGet.get(command.id) as InvocationRow;
+      const current = s.invEndGet.get(command.id) as EndRow;
       const outcome: OutcomeValue =
         current.output_kind === "value"
           ? { ok: current.output_value ?? new Uint8Array(0) }
@@ -364,7 +364,7 @@ export class Processor {
   }
 
   /** The side effect of one journal entry sent by the SDK (RESTATE-PROTOCOL.md §4.3). */
-  #effectOf(row: InvocationRow, entry: Entry, commandIndex: number, now: number, fx: Effects): void {
+  #effectOf(row: JournalHeadRow, entry: Entry, commandIndex: number, now: number, fx: Effects): void {
     const s = this.#store.s;
     const [type, payload] = entry;
     const id = row.id;
@@ -375,7 +375,8 @@ export class Processor {
         const out = fromBinary(OutputCommandMessageSchema, payload);
         if (out.result.case === "value") s.invOutput.run("value", out.result.value.content, null, null, id);
         else if (out.result.case === "failure") s.invOutput.run("failure", null, out.result.value.code, out.result.value.message, id);
-        setOutputFailureMetadata(this.#store, id, out.result.case === "failure" ? out.result.value.metadata : undefined);
+        // One Output per journal: a value's metadata column is still NULL, so only a failure writes it.
+        if (out.result.case === "failure") setOutputFailureMetadata(this.#store, id, out.result.value.metadata);
         break;
       }
       case MessageType.SetStateCommand: {
@@ -579,9 +580,9 @@ export class Processor {
   }
 
   /** `current`: the invocation's row when the caller has just read it (saves reading it again). */
-  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects, current?: InvocationRow): void {
+  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects, current?: EndRow): void {
     const s = this.#store.s;
-    const row = current ?? (s.invGet.get(id) as InvocationRow | undefined);
+    const row = current ?? (s.invEndGet.get(id) as EndRow | undefined);
     if (row === undefined || row.status === "completed") return;
     const ok = "ok" in outcome ? outcome.ok : undefined;
     const fail = "fail" in outcome ? outcome.fail : undefined;

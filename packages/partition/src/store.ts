@@ -191,6 +191,32 @@ CREATE TABLE IF NOT EXISTS sys_completion_waiter (
 ) WITHOUT ROWID;
 `;
 
+/** The columns of Store.s.invJournalGet. */
+export type JournalHeadRow = Pick<
+  InvocationRow,
+  "id" | "status" | "journal_size" | "journal_commands_size" | "target_service_name" | "target_service_key" | "trace_parent" | "trace_state"
+>;
+
+/** The columns of Store.s.invEndGet: what completing an invocation reads, and its output. */
+export type EndRow = Pick<
+  InvocationRow,
+  | "status"
+  | "completion_retention_ms"
+  | "caller_completion_id"
+  | "invoked_by_id"
+  | "caller_partition"
+  | "target_service_name"
+  | "target_handler_name"
+  | "target_service_key"
+  | "trace_parent"
+  | "trace_state"
+  | "created_at"
+  | "output_kind"
+  | "output_value"
+  | "output_failure_code"
+  | "output_failure_message"
+>;
+
 export interface InvocationRow {
   id: string;
   partition_key: string;
@@ -281,6 +307,14 @@ function prepareStatements(db: Database.Database) {
     /** The columns an attempt starts from (#startAttempt), not the whole row with its blobs. */
     invStartGet: p(`SELECT status, target_service_name, target_handler_name, target_service_key, target_service_ty,
       pinned_deployment_id, pinned_service_protocol_version, journal_modified_at, idempotency_key, trace_parent, trace_state
+      FROM sys_invocation_status WHERE id = ?`),
+    /** The columns a Journal record reads first (processor #journal, #effectOf). */
+    invJournalGet: p(`SELECT id, status, journal_size, journal_commands_size, target_service_name, target_service_key, trace_parent, trace_state
+      FROM sys_invocation_status WHERE id = ?`),
+    /** The columns completing an invocation reads (processor #complete), and its output (at End). */
+    invEndGet: p(`SELECT status, completion_retention_ms, caller_completion_id, invoked_by_id, caller_partition, target_service_name,
+      target_handler_name, target_service_key, trace_parent, trace_state, created_at,
+      output_kind, output_value, output_failure_code, output_failure_message
       FROM sys_invocation_status WHERE id = ?`),
     invByStatus: p("SELECT id FROM sys_invocation_status WHERE status = ?", true),
     invCountActive: p("SELECT COUNT(*) FROM sys_invocation_status WHERE status != 'completed'", true),
