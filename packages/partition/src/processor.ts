@@ -235,11 +235,11 @@ export class Processor {
       inboxed_at: status === "inboxed" ? now : null,
       scheduled_start_at: scheduled ? (inv.at ?? null) : null,
       running_at: status === "invoked" ? now : null,
+      ret: inv.ret ?? null,
     });
     this.#active += 1;
-    if (inv.ret !== undefined) s.invSetRetention.run(inv.ret, inv.id);
+    // The row above already counts the input entry (journal sizes 1 and 1).
     this.#appendEntry(inv.id, MessageType.InputCommand, encodeInput(inv.hdrs, inv.body), now, true);
-    s.invJournalSizes.run(1, 1, now, now, inv.id);
     if (inv.ik !== undefined) s.idempotencyInsert.run(inv.svc, inv.key ?? "", inv.hnd, inv.ik, inv.id);
 
     if (scheduled) {

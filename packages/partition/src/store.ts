@@ -290,9 +290,10 @@ function prepareStatements(db: Database.Database) {
     invStatus: p("SELECT status FROM sys_invocation_status WHERE id = ?", true),
     invInsert: p(`INSERT INTO sys_invocation_status (id, partition_key, status, target_service_name, target_handler_name,
       target_service_key, target_service_ty, target_handler_ty, invoked_by, invoked_by_id, caller_partition, caller_completion_id,
-      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at)
+      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at,
+      journal_size, journal_commands_size, completion_retention_ms)
       VALUES (@id, @partition_key, @status, @svc, @hnd, @key, @sty, @hty, @invoked_by, @invoked_by_id, @caller_partition,
-      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now)`),
+      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now, 1, 1, @ret)`),
     invSetStatus: p("UPDATE sys_invocation_status SET status = ?, modified_at = ? WHERE id = ?"),
     invSetRunning: p("UPDATE sys_invocation_status SET status = 'invoked', running_at = ?, modified_at = ?, suspended_future = NULL WHERE id = ?"),
     invSuspend: p("UPDATE sys_invocation_status SET status = 'suspended', suspended_future = ?, modified_at = ? WHERE id = ?"),
@@ -356,7 +357,6 @@ function prepareStatements(db: Database.Database) {
     idempotencyGet: p("SELECT invocation_id FROM sys_idempotency WHERE service_name = ? AND service_key = ? AND service_handler = ? AND idempotency_key = ?", true),
     idempotencyInsert: p("INSERT OR REPLACE INTO sys_idempotency (service_name, service_key, service_handler, idempotency_key, invocation_id) VALUES (?, ?, ?, ?, ?)"),
     idempotencyDeleteFor: p("DELETE FROM sys_idempotency WHERE invocation_id = ?"),
-    invSetRetention: p("UPDATE sys_invocation_status SET completion_retention_ms = ? WHERE id = ?"),
     promiseGet: p(`SELECT completed, completion_success_value, completion_failure_code, completion_failure_message, completion_failure_metadata
       FROM sys_promise WHERE service_name = ? AND service_key = ? AND key = ?`),
     promiseComplete: p(`INSERT INTO sys_promise (service_name, service_key, key, completed, completion_success_value, completion_failure_code,
