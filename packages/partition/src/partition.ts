@@ -183,6 +183,9 @@ type StartRow = Pick<
   | "trace_state"
 >;
 
+/** Resolved once; `settled.then(f)` queues `f` as a microtask. */
+const settled = Promise.resolve();
+
 export class Partition {
   readonly id: number;
   readonly #options: PartitionOptions;
@@ -582,17 +585,19 @@ export class Partition {
 
   /**
    * The appends of one group commit resolve together; their continuations run one after another
-   * as microtasks. Draining once after all of them applies the whole group in one transaction
-   * instead of one transaction per record.
+   * as microtasks. Draining once after all of them applies the whole group at once.
    */
   #scheduleDrain(): void {
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
-    queueMicrotask(() => {
-      this.#drainScheduled = false;
-      this.#drain();
-    });
+    // A promise reaction, not queueMicrotask: Node wraps each queueMicrotask callback in an AsyncResource.
+    void settled.then(this.#drainScheduledNow);
   }
+
+  readonly #drainScheduledNow = (): void => {
+    this.#drainScheduled = false;
+    this.#drain();
+  };
 
   #drain(): void {
     if (this.#broken !== undefined) return;
