@@ -124,7 +124,8 @@ export function controlStatements(store: Store): ControlStatements {
     repin: p("UPDATE sys_invocation_status SET pinned_deployment_id = ? WHERE id = ?"),
     journalOfType: p(`SELECT raw FROM sys_journal WHERE id = ? AND entry_type = ? ORDER BY "index"`, true),
     journalClear: p("UPDATE sys_invocation_status SET journal_size = 0, journal_commands_size = 0, modified_at = ? WHERE id = ?"),
-    timersDeleteAll: p("DELETE FROM sys_timer WHERE invocation_id = ?"),
+    // Not its retention (purge) timer: that one fires later and finds nothing (processor P9).
+    timersDeleteAll: p("DELETE FROM sys_timer WHERE invocation_id = ? AND kind != 'purge'"),
     outputMeta: p("UPDATE sys_invocation_status SET output_failure_metadata = ? WHERE id = ?"),
     completionMeta: p("UPDATE sys_invocation_status SET completion_failure_metadata = ? WHERE id = ?"),
     completionMetaGet: p("SELECT completion_failure_metadata FROM sys_invocation_status WHERE id = ?", true),

@@ -27,7 +27,10 @@
 //     partition (through the outbox when that is another one); GetInvocationOutput never waits.
 // P9. A completed invocation is kept for its completion retention (`ret` of its Invoke: the
 //     workflow or idempotency retention; else the default), then purged by a durable timer; a
-//     purged workflow run takes its key's state and promises with it (promises.ts W3).
+//     purged workflow run takes its key's state and promises with it (promises.ts W3). A purge
+//     timer purges only the completion it was set for (its fire time equals the row's
+//     `completion_expires_at`): one that outlived an admin purge finds nothing, or a later
+//     completion of a reused id (an idempotency key), and leaves it.
 // P10. Admin operations (kill, pause, resume, purge) and failed attempts are applied by
 //     invocation-control.ts (K1–K4) through kernel(), inside the same transaction as any command.
 import * as nodeCrypto from "node:crypto";
@@ -663,7 +666,7 @@ export class Processor {
 
   #timer(seq: number, now: number, fx: Effects): void {
     const s = this.#store.s;
-    const timer = s.timerGet.get(seq) as { kind: string; invocation_id: string; completion_id: number | null } | undefined;
+    const timer = s.timerGet.get(seq) as { kind: string; fire_at: number; invocation_id: string; completion_id: number | null } | undefined;
     if (timer === undefined) return; // already fired (a duplicate proposal) or removed
     s.timerDelete.run(seq);
     fx.timersChanged = true;
@@ -675,15 +678,17 @@ export class Processor {
         this.#release(timer.invocation_id, now, fx);
         break;
       case "purge":
-        this.#purge(timer.invocation_id);
+        this.#purge(timer.invocation_id, timer.fire_at);
         break;
     }
   }
 
-  #purge(id: string): void {
+  /** `expiresAt`: from a purge timer, which only purges the completion it was set for (P9). */
+  #purge(id: string, expiresAt?: number): void {
     const s = this.#store.s;
     const row = s.invGet.get(id) as InvocationRow | undefined;
     if (row?.status !== "completed") return;
+    if (expiresAt !== undefined && row.completion_expires_at !== expiresAt) return;
     if (row.target_handler_ty === "WORKFLOW" && row.target_service_key !== null) {
       // P9: the workflow key's state and promises end with its run.
       s.stateClearAll.run(row.target_service_name, row.target_service_key);

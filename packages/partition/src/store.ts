@@ -126,9 +126,13 @@ CREATE TABLE IF NOT EXISTS sys_timer (
   completion_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS sys_timer_by_fire_at ON sys_timer (fire_at, seq);
--- Completing an invocation deletes its pending timers: without this index, a scan of every
--- retention (purge) timer, a table that grows by one row per completion.
-CREATE INDEX IF NOT EXISTS sys_timer_by_invocation ON sys_timer (invocation_id);
+-- Completing an invocation deletes its pending timers (sleeps, a scheduled start) through this
+-- index; without it, a scan of every retention (purge) timer, a table that grows by one row per
+-- completion. Purge timers stay out of it: an entry keyed by a random invocation id would dirty a
+-- random index page (one more WAL frame) per completion, and nothing looks them up by id (a purge
+-- timer that outlived its invocation finds nothing to purge, processor P9).
+DROP INDEX IF EXISTS sys_timer_by_invocation;
+CREATE INDEX IF NOT EXISTS sys_timer_pending_by_invocation ON sys_timer (invocation_id) WHERE kind != 'purge';
 
 -- Messages to other partitions, until the receiver acknowledged them durable.
 CREATE TABLE IF NOT EXISTS sys_outbox (
