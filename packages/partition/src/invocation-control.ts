@@ -18,7 +18,13 @@
 //     `sys_invocation_state` when the partition opens.
 // K4. Purge removes a completed invocation only; purge-journal drops only its journal.
 import type Database from "better-sqlite3";
-import { CallInvocationIdCompletionNotificationMessageSchema, MessageType, fromBinary, invocationIdPartitionKey, parseInvocationId } from "@cairn/protocol";
+import {
+  CallInvocationIdCompletionNotificationMessageSchema,
+  MessageType,
+  decodeProto,
+  invocationIdPartitionKey,
+  parseInvocationId,
+} from "@cairn/protocol";
 import type { AttemptFailed, ControlOp, OutboxPayload, WireFailure } from "./command-codec.js";
 import { partitionOf } from "./contract.js";
 import type { Store, Stmt } from "./store.js";
@@ -202,7 +208,7 @@ function kill(k: ControlKernel, id: string, now: number, fx: ControlEffects, see
 /** The invocations `id` created with Call or OneWayCall: its CallInvocationIdCompletion ids. */
 export function childrenOf(store: Store, id: string): string[] {
   const raws = controlStatements(store).journalOfType.all(id, MessageType.CallInvocationIdCompletionNotification) as Uint8Array[];
-  return raws.map((raw) => fromBinary(CallInvocationIdCompletionNotificationMessageSchema, raw).invocationId).filter((child) => child.length > 0);
+  return raws.map((raw) => decodeProto(CallInvocationIdCompletionNotificationMessageSchema, raw).invocationId).filter((child) => child.length > 0);
 }
 
 /** Applies an `att` command (K3): records the counters and the failure, then pauses or fails. */

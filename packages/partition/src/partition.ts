@@ -31,11 +31,11 @@ import {
   OneWayCallCommandMessageSchema,
   ProposeRunCompletionMessageSchema,
   RunCompletionNotificationMessageSchema,
-  fromBinary,
+  decodeProto,
   invocationIdPartitionKey,
   parseInvocationId,
   runCompletionOf,
-  toBinary,
+  encodeProto,
 } from "@cairn/protocol";
 import {
   type Attempt,
@@ -833,7 +833,7 @@ export class Partition {
     if (terminal?.kind === "error") live.lastError = terminal.error;
     const command: Extract<Command, { k: "jrn" }> = { k: "jrn", now: Date.now(), id: live.id, e: entries };
     if (terminal?.kind === "end") command.end = true;
-    if (terminal?.kind === "suspension") command.susp = toBinary(FutureSchema, terminal.future);
+    if (terminal?.kind === "suspension") command.susp = encodeProto(FutureSchema, terminal.future);
     if (entries.length === 0 && command.end === undefined && command.susp === undefined) return;
     if (entries.length > 0) {
       live.stored = true;
@@ -854,19 +854,19 @@ export class Partition {
 
   #entryOf(live: LiveAttempt, frame: RawFrame): Entry {
     if (frame.type === typeProposeRunCompletion) {
-      const proposal = fromBinary(ProposeRunCompletionMessageSchema, frame.payload);
+      const proposal = decodeProto(ProposeRunCompletionMessageSchema, frame.payload);
       const notification = runCompletionOf(proposal);
       if (notification === undefined) throw new Error("ProposeRunCompletion without a result");
       const ack = live.version >= 7 && (frame.flags & 0x8000) !== 0 ? 1 : 0;
-      return [MessageType.RunCompletionNotification, toBinary(RunCompletionNotificationMessageSchema, notification), ack];
+      return [MessageType.RunCompletionNotification, encodeProto(RunCompletionNotificationMessageSchema, notification), ack];
     }
     // Copy: the frame is a view into a network buffer, the entry outlives it in the log queue.
     const payload = frame.payload.slice();
     if (frame.type === MessageType.CallCommand || frame.type === MessageType.OneWayCallCommand) {
       const m =
         frame.type === MessageType.CallCommand
-          ? fromBinary(CallCommandMessageSchema, payload)
-          : fromBinary(OneWayCallCommandMessageSchema, payload);
+          ? decodeProto(CallCommandMessageSchema, payload)
+          : decodeProto(OneWayCallCommandMessageSchema, payload);
       return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key, m.idempotencyKey !== undefined)];
     }
     return [frame.type, payload, 0];

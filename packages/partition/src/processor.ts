@@ -51,7 +51,7 @@ import {
   FutureSchema,
   decodeNotification,
   formatInvocationId,
-  fromBinary,
+  decodeProto,
   invocationIdPartitionKey,
   isFutureResolved,
   makeInvocationId,
@@ -356,7 +356,7 @@ export class Processor {
             : { fail: { code: 500, msg: "the handler ended without an output" } };
       this.#complete(command.id, outcome, now, fx, current);
     } else if (command.susp !== undefined) {
-      const future = fromBinary(FutureSchema, command.susp);
+      const future = decodeProto(FutureSchema, command.susp);
       if (isFutureResolved(future, this.#lookup(command.id))) {
         fx.start.add(command.id); // resume at once (§4.5 step 2)
       } else {
@@ -375,7 +375,7 @@ export class Processor {
     const key = row.target_service_key ?? "";
     switch (type) {
       case MessageType.OutputCommand: {
-        const out = fromBinary(OutputCommandMessageSchema, payload);
+        const out = decodeProto(OutputCommandMessageSchema, payload);
         if (out.result.case === "value") s.invOutput.run("value", out.result.value.content, null, null, id);
         else if (out.result.case === "failure") s.invOutput.run("failure", null, out.result.value.code, out.result.value.message, id);
         // One Output per journal: a value's metadata column is still NULL, so only a failure writes it.
@@ -383,12 +383,12 @@ export class Processor {
         break;
       }
       case MessageType.SetStateCommand: {
-        const m = fromBinary(SetStateCommandMessageSchema, payload);
+        const m = decodeProto(SetStateCommandMessageSchema, payload);
         s.stateSet.run(svc, key, m.key, m.value?.content ?? new Uint8Array(0));
         break;
       }
       case MessageType.ClearStateCommand: {
-        const m = fromBinary(ClearStateCommandMessageSchema, payload);
+        const m = decodeProto(ClearStateCommandMessageSchema, payload);
         s.stateClear.run(svc, key, m.key);
         break;
       }
@@ -396,24 +396,24 @@ export class Processor {
         s.stateClearAll.run(svc, key);
         break;
       case MessageType.GetLazyStateCommand: {
-        const m = fromBinary(GetLazyStateCommandMessageSchema, payload);
+        const m = decodeProto(GetLazyStateCommandMessageSchema, payload);
         const value = s.stateGet.get(svc, key, m.key) as Uint8Array | undefined;
         this.#notify(id, MessageType.GetLazyStateCompletionNotification, lazyStateCompletion(m.resultCompletionId, value), now, fx);
         break;
       }
       case MessageType.GetLazyStateKeysCommand: {
-        const m = fromBinary(GetLazyStateKeysCommandMessageSchema, payload);
+        const m = decodeProto(GetLazyStateKeysCommandMessageSchema, payload);
         const keys = s.stateKeys.all(svc, key) as Uint8Array[];
         this.#notify(id, MessageType.GetLazyStateKeysCompletionNotification, lazyStateKeysCompletion(m.resultCompletionId, keys), now, fx);
         break;
       }
       case MessageType.SleepCommand: {
-        const m = fromBinary(SleepCommandMessageSchema, payload);
+        const m = decodeProto(SleepCommandMessageSchema, payload);
         this.#addTimer(Number(m.wakeUpTime), "sleep", id, m.resultCompletionId, fx);
         break;
       }
       case MessageType.CallCommand: {
-        const m = fromBinary(CallCommandMessageSchema, payload);
+        const m = decodeProto(CallCommandMessageSchema, payload);
         const target = entry[3];
         const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
         this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
@@ -442,7 +442,7 @@ export class Processor {
         break;
       }
       case MessageType.OneWayCallCommand: {
-        const m = fromBinary(OneWayCallCommandMessageSchema, payload);
+        const m = decodeProto(OneWayCallCommandMessageSchema, payload);
         const target = entry[3];
         const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
         this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
@@ -468,7 +468,7 @@ export class Processor {
         break;
       }
       case MessageType.SendSignalCommand: {
-        const m = fromBinary(SendSignalCommandMessageSchema, payload);
+        const m = decodeProto(SendSignalCommandMessageSchema, payload);
         const sig: SignalPayload = { id: m.targetInvocationId };
         if (m.signalId.case === "idx") sig.idx = m.signalId.value;
         else if (m.signalId.case === "name") sig.name = m.signalId.value;
@@ -479,7 +479,7 @@ export class Processor {
         break;
       }
       case MessageType.CompleteAwakeableCommand: {
-        const m = fromBinary(CompleteAwakeableCommandMessageSchema, payload);
+        const m = decodeProto(CompleteAwakeableCommandMessageSchema, payload);
         let parsed: ReturnType<typeof parseAwakeableId>;
         try {
           parsed = parseAwakeableId(m.awakeableId);
@@ -501,7 +501,7 @@ export class Processor {
       case MessageType.AttachInvocationCommand:
       case MessageType.GetInvocationOutputCommand: {
         const wait = type === MessageType.AttachInvocationCommand;
-        const m = wait ? fromBinary(AttachInvocationCommandMessageSchema, payload) : fromBinary(GetInvocationOutputCommandMessageSchema, payload);
+        const m = wait ? decodeProto(AttachInvocationCommandMessageSchema, payload) : decodeProto(GetInvocationOutputCommandMessageSchema, payload);
         const answerType = wait ? MessageType.AttachInvocationCompletionNotification : MessageType.GetInvocationOutputCompletionNotification;
         let targetId: string;
         try {
@@ -728,7 +728,7 @@ export class Processor {
     s.invJournalSizes.run(row.journal_size + 1, row.journal_commands_size, now, now, id);
     if (row.status === "invoked") fx.forward.push({ id, type, payload });
     else if (row.status === "suspended" && row.suspended_future !== null) {
-      const future = fromBinary(FutureSchema, row.suspended_future);
+      const future = decodeProto(FutureSchema, row.suspended_future);
       if (isFutureResolved(future, this.#lookup(id))) {
         s.invSetRunning.run(now, now, id);
         fx.start.add(id);
