@@ -40,6 +40,10 @@ export interface TaskChannelStats {
   readonly batches: number;
   /** Tasks sent in them. */
   readonly tasks: number;
+  /** AnswerBatch messages received. */
+  readonly answerBatches: number;
+  /** Answers (results and failures) in them, counted whether or not still pending. */
+  readonly answers: number;
 }
 
 export class TaskChannel {
@@ -56,6 +60,8 @@ export class TaskChannel {
   #failed: Error | undefined;
   #batches = 0;
   #sent = 0;
+  #answerBatches = 0;
+  #answers = 0;
 
   constructor(port: MessagePort, pendingMax: number) {
     if (!Number.isInteger(pendingMax) || pendingMax < 1) throw new RangeError(`pendingMax must be a positive integer, got ${pendingMax}`);
@@ -74,7 +80,7 @@ export class TaskChannel {
   }
 
   get stats(): TaskChannelStats {
-    return { batches: this.#batches, tasks: this.#sent };
+    return { batches: this.#batches, tasks: this.#sent, answerBatches: this.#answerBatches, answers: this.#answers };
   }
 
   /** Queues a task for the next flush; resolves with its answer, rejects with its WireError (C3). */
@@ -103,6 +109,8 @@ export class TaskChannel {
   /** Settles the tasks an AnswerBatch answers (T4). */
   onAnswers(batch: AnswerBatch): void {
     const { ids, results, failures } = batch;
+    this.#answerBatches += 1;
+    this.#answers += ids.length + failures.length;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
       const waiting = this.#pending.get(id);

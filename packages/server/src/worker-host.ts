@@ -116,7 +116,7 @@ export class WorkerHost {
 
   /** Batches and tasks the current incarnation's channel has sent (H6). */
   get channelStats(): TaskChannelStats {
-    return this.#current?.channel.stats ?? { batches: 0, tasks: 0 };
+    return this.#current?.channel.stats ?? { batches: 0, tasks: 0, answerBatches: 0, answers: 0 };
   }
 
   /** Times the thread was restarted after a crash. */

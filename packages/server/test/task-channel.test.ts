@@ -115,7 +115,7 @@ describe("task channel", () => {
     const notOwnedAnswer = await notOwned;
     expect(notOwnedAnswer.ok ? undefined : notOwnedAnswer.error).toMatchObject({ code: "ERR_PARTITION_NOT_OWNED" });
 
-    expect(host.channelStats).toEqual({ batches: before.batches + 1, tasks: before.tasks + 23 });
+    expect(host.channelStats).toMatchObject({ batches: before.batches + 1, tasks: before.tasks + 23, answers: before.answers + 23 });
     expect(host.channelPending).toBe(0);
     // Tasks that are not on the hot path still run as piscina tasks.
     await host.pushSchema({ ...schemaAt(1), version: 2 });
@@ -161,7 +161,7 @@ describe("task channel", () => {
 
     await host.ready();
     expect(host.restarts).toBe(1);
-    expect(host.channelStats).toEqual({ batches: 0, tasks: 0 }); // a new incarnation, a new channel
+    expect(host.channelStats).toEqual({ batches: 0, tasks: 0, answerBatches: 0, answers: 0 }); // a new incarnation, a new channel
     expect(await host.run({ kind: "attach", partition: 0, invocationId: formatInvocationId(newInvocationId()), wait: false })).toEqual({ kind: "not-found" });
   });
 
@@ -221,7 +221,7 @@ describe("TaskChannel on a bare port", () => {
       const answers = await Promise.all(Array.from({ length: 1_200 }, () => channel.call<number>(attach())));
       expect(answers).toEqual(Array.from({ length: 1_200 }, (_, i) => i + 1));
       expect(sizes).toEqual([512, 512, 176]);
-      expect(channel.stats).toEqual({ batches: 3, tasks: 1_200 });
+      expect(channel.stats).toEqual({ batches: 3, tasks: 1_200, answerBatches: 3, answers: 1_200 });
     } finally {
       port1.close();
     }
