@@ -3,7 +3,8 @@
 // Owns: the HTTP exchange of one attempt — request head, Start + journal replay, the frames the
 // SDK sends back, the frames the server pushes on the open request (notifications, run acks), the
 // inactivity and abort timers. Does not own: what a frame means for the invocation (the partition
-// processor decides, logs and answers), retries (retry-policy.ts), sessions (session-pool.ts).
+// processor decides, logs and answers), retries (retry-policy.ts), connections (h2c/pool.ts for
+// http:// deployments, session-pool.ts for https:// or when node:http2 is chosen).
 //
 // A1. Start is the first frame written and the journal follows it in stored order (journal order
 //     = wire order); `known_entries` equals the number of journal frames written.

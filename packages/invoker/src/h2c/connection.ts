@@ -90,6 +90,8 @@ export interface H2cConnectionOptions {
   onRetire?: (connection: H2cConnection) => void;
 }
 
+const emptyBytes = new Uint8Array(0);
+
 /** How long a failed connection's socket may take to write its GOAWAY before it is destroyed. */
 const socketLingerMs = 1000;
 
@@ -354,7 +356,7 @@ export class H2cConnection implements FrameSink {
         this.#blocked.add(stream);
         return;
       }
-      stream.queue[stream.queueHead] = new Uint8Array(0);
+      stream.queue[stream.queueHead] = emptyBytes; // drop the reference early
       stream.queueHead += 1;
     }
     stream.queue = [];
