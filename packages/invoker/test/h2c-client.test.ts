@@ -64,8 +64,12 @@ interface TestServer {
   close(): Promise<void>;
 }
 
-async function startServer(handler: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void, settings?: http2.Settings): Promise<TestServer> {
-  const server = http2.createServer(settings !== undefined ? { settings } : {});
+async function startServer(
+  handler: (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => void,
+  settings?: http2.Settings,
+  serverOptions: http2.ServerOptions = {},
+): Promise<TestServer> {
+  const server = http2.createServer({ ...serverOptions, ...(settings !== undefined ? { settings } : {}) });
   const sessions: http2.ServerHttp2Session[] = [];
   const sockets: net.Socket[] = [];
   server.on("session", (session) => sessions.push(session));
@@ -100,8 +104,13 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(handler: Parameters<typeof startServer>[0], settings?: http2.Settings, poolOptions?: ConstructorParameters<typeof H2cPool>[0]): Promise<{ server: TestServer; pool: H2cPool }> {
-  const server = await startServer(handler, settings);
+async function setup(
+  handler: Parameters<typeof startServer>[0],
+  settings?: http2.Settings,
+  poolOptions?: ConstructorParameters<typeof H2cPool>[0],
+  serverOptions?: http2.ServerOptions,
+): Promise<{ server: TestServer; pool: H2cPool }> {
+  const server = await startServer(handler, settings, serverOptions);
   const pool = new H2cPool(poolOptions);
   cleanups.push(() => server.close());
   cleanups.push(() => pool.close());
@@ -177,6 +186,23 @@ describe("h2c client against node:http2", () => {
       again.request.end();
       expect((await again.result).body.equals(body)).toBe(true);
     }
+  });
+
+  it.each([
+    ["a 1 KiB initial window", { initialWindowSize: 1024 }, {}],
+    ["64 KiB frames", { maxFrameSize: 65_536 }, {}],
+    ["padded DATA and HEADERS", undefined, { paddingStrategy: http2.constants.PADDING_STRATEGY_MAX }],
+  ] as const)("echoes 512 KiB with the server's %s", async (_name, settings, serverOptions) => {
+    const { server, pool } = await setup(echo, settings, undefined, serverOptions);
+    // The server's SETTINGS first, so the request is sent under them.
+    const warm = call(pool, server.origin, "/warm");
+    warm.request.end();
+    await warm.result;
+    const body = pattern(512 * 1024 + 5, 11);
+    const c = call(pool, server.origin, "/settings");
+    c.request.write(body);
+    c.request.end();
+    expect((await c.result).body.equals(body)).toBe(true);
   });
 
   it("sends a 4 MiB response to a request it has not finished (response before request end)", async () => {
