@@ -230,13 +230,16 @@ export class HpackDecoder {
   }
 }
 
-/** Static-table index of each name (first occurrence) and of each exact name + value. */
+/** Static-table index of each name (first occurrence), and of each exact value under a name. */
 const staticNameIndex = new Map<string, number>();
-const staticPairIndex = new Map<string, number>();
+const staticPairIndex = new Map<string, Map<string, number>>();
 for (let i = 1; i <= staticCount; i++) {
   const [name, value] = staticTable[i] as readonly [string, string];
   if (!staticNameIndex.has(name)) staticNameIndex.set(name, i);
-  if (value !== "") staticPairIndex.set(`${name}\n${value}`, i);
+  if (value === "") continue;
+  let values = staticPairIndex.get(name);
+  if (values === undefined) staticPairIndex.set(name, (values = new Map()));
+  values.set(value, i);
 }
 
 /**
@@ -252,7 +255,7 @@ export function encodeHeaderBlock(headers: readonly string[]): Buffer {
   for (let i = 0; i + 1 < headers.length; i += 2) {
     const name = headers[i] ?? "";
     const value = headers[i + 1] ?? "";
-    const pair = staticPairIndex.get(`${name}\n${value}`);
+    const pair = staticPairIndex.get(name)?.get(value);
     if (pair !== undefined) {
       pos = writeInteger(out, pos, 0x80, 7, pair);
       continue;
