@@ -238,7 +238,7 @@ for (let i = 1; i <= staticCount; i++) {
   if (!staticNameIndex.has(name)) staticNameIndex.set(name, i);
   if (value === "") continue;
   let values = staticPairIndex.get(name);
-  if (values === undefined) staticPairIndex.set(name, (values = new Map()));
+  if (values === undefined) staticPairIndex.set(name, (values = new Map<string, number>()));
   values.set(value, i);
 }
 
