@@ -31,11 +31,11 @@ import {
   OneWayCallCommandMessageSchema,
   ProposeRunCompletionMessageSchema,
   RunCompletionNotificationMessageSchema,
-  fromBinary,
+  decodeProto,
   invocationIdPartitionKey,
   parseInvocationId,
   runCompletionOf,
-  toBinary,
+  encodeProto,
 } from "@cairn/protocol";
 import {
   type Attempt,
@@ -182,6 +182,9 @@ type StartRow = Pick<
   | "trace_parent"
   | "trace_state"
 >;
+
+/** Resolved once; `settled.then(f)` queues `f` as a microtask. */
+const settled = Promise.resolve();
 
 export class Partition {
   readonly id: number;
@@ -582,17 +585,19 @@ export class Partition {
 
   /**
    * The appends of one group commit resolve together; their continuations run one after another
-   * as microtasks. Draining once after all of them applies the whole group in one transaction
-   * instead of one transaction per record.
+   * as microtasks. Draining once after all of them applies the whole group at once.
    */
   #scheduleDrain(): void {
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
-    queueMicrotask(() => {
-      this.#drainScheduled = false;
-      this.#drain();
-    });
+    // A promise reaction, not queueMicrotask: Node wraps each queueMicrotask callback in an AsyncResource.
+    void settled.then(this.#drainScheduledNow);
   }
+
+  readonly #drainScheduledNow = (): void => {
+    this.#drainScheduled = false;
+    this.#drain();
+  };
 
   #drain(): void {
     if (this.#broken !== undefined) return;
@@ -828,7 +833,7 @@ export class Partition {
     if (terminal?.kind === "error") live.lastError = terminal.error;
     const command: Extract<Command, { k: "jrn" }> = { k: "jrn", now: Date.now(), id: live.id, e: entries };
     if (terminal?.kind === "end") command.end = true;
-    if (terminal?.kind === "suspension") command.susp = toBinary(FutureSchema, terminal.future);
+    if (terminal?.kind === "suspension") command.susp = encodeProto(FutureSchema, terminal.future);
     if (entries.length === 0 && command.end === undefined && command.susp === undefined) return;
     if (entries.length > 0) {
       live.stored = true;
@@ -849,19 +854,19 @@ export class Partition {
 
   #entryOf(live: LiveAttempt, frame: RawFrame): Entry {
     if (frame.type === typeProposeRunCompletion) {
-      const proposal = fromBinary(ProposeRunCompletionMessageSchema, frame.payload);
+      const proposal = decodeProto(ProposeRunCompletionMessageSchema, frame.payload);
       const notification = runCompletionOf(proposal);
       if (notification === undefined) throw new Error("ProposeRunCompletion without a result");
       const ack = live.version >= 7 && (frame.flags & 0x8000) !== 0 ? 1 : 0;
-      return [MessageType.RunCompletionNotification, toBinary(RunCompletionNotificationMessageSchema, notification), ack];
+      return [MessageType.RunCompletionNotification, encodeProto(RunCompletionNotificationMessageSchema, notification), ack];
     }
     // Copy: the frame is a view into a network buffer, the entry outlives it in the log queue.
     const payload = frame.payload.slice();
     if (frame.type === MessageType.CallCommand || frame.type === MessageType.OneWayCallCommand) {
       const m =
         frame.type === MessageType.CallCommand
-          ? fromBinary(CallCommandMessageSchema, payload)
-          : fromBinary(OneWayCallCommandMessageSchema, payload);
+          ? decodeProto(CallCommandMessageSchema, payload)
+          : decodeProto(OneWayCallCommandMessageSchema, payload);
       return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key, m.idempotencyKey !== undefined)];
     }
     return [frame.type, payload, 0];

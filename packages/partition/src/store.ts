@@ -126,9 +126,13 @@ CREATE TABLE IF NOT EXISTS sys_timer (
   completion_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS sys_timer_by_fire_at ON sys_timer (fire_at, seq);
--- Completing an invocation deletes its pending timers: without this index, a scan of every
--- retention (purge) timer, a table that grows by one row per completion.
-CREATE INDEX IF NOT EXISTS sys_timer_by_invocation ON sys_timer (invocation_id);
+-- Completing an invocation deletes its pending timers (sleeps, a scheduled start) through this
+-- index; without it, a scan of every retention (purge) timer, a table that grows by one row per
+-- completion. Purge timers stay out of it: an entry keyed by a random invocation id would dirty a
+-- random index page (one more WAL frame) per completion, and nothing looks them up by id (a purge
+-- timer that outlived its invocation finds nothing to purge, processor P9).
+DROP INDEX IF EXISTS sys_timer_by_invocation;
+CREATE INDEX IF NOT EXISTS sys_timer_pending_by_invocation ON sys_timer (invocation_id) WHERE kind != 'purge';
 
 -- Messages to other partitions, until the receiver acknowledged them durable.
 CREATE TABLE IF NOT EXISTS sys_outbox (
@@ -290,9 +294,10 @@ function prepareStatements(db: Database.Database) {
     invStatus: p("SELECT status FROM sys_invocation_status WHERE id = ?", true),
     invInsert: p(`INSERT INTO sys_invocation_status (id, partition_key, status, target_service_name, target_handler_name,
       target_service_key, target_service_ty, target_handler_ty, invoked_by, invoked_by_id, caller_partition, caller_completion_id,
-      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at)
+      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at,
+      journal_size, journal_commands_size, completion_retention_ms)
       VALUES (@id, @partition_key, @status, @svc, @hnd, @key, @sty, @hty, @invoked_by, @invoked_by_id, @caller_partition,
-      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now)`),
+      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now, 1, 1, @ret)`),
     invSetStatus: p("UPDATE sys_invocation_status SET status = ?, modified_at = ? WHERE id = ?"),
     invSetRunning: p("UPDATE sys_invocation_status SET status = 'invoked', running_at = ?, modified_at = ?, suspended_future = NULL WHERE id = ?"),
     invSuspend: p("UPDATE sys_invocation_status SET status = 'suspended', suspended_future = ?, modified_at = ? WHERE id = ?"),
@@ -356,7 +361,6 @@ function prepareStatements(db: Database.Database) {
     idempotencyGet: p("SELECT invocation_id FROM sys_idempotency WHERE service_name = ? AND service_key = ? AND service_handler = ? AND idempotency_key = ?", true),
     idempotencyInsert: p("INSERT OR REPLACE INTO sys_idempotency (service_name, service_key, service_handler, idempotency_key, invocation_id) VALUES (?, ?, ?, ?, ?)"),
     idempotencyDeleteFor: p("DELETE FROM sys_idempotency WHERE invocation_id = ?"),
-    invSetRetention: p("UPDATE sys_invocation_status SET completion_retention_ms = ? WHERE id = ?"),
     promiseGet: p(`SELECT completed, completion_success_value, completion_failure_code, completion_failure_message, completion_failure_metadata
       FROM sys_promise WHERE service_name = ? AND service_key = ? AND key = ?`),
     promiseComplete: p(`INSERT INTO sys_promise (service_name, service_key, key, completed, completion_success_value, completion_failure_code,
