@@ -1,4 +1,5 @@
 // Goal: the h2c client is a correct HTTP/2 client under concurrency, flow control, GOAWAY, resets and broken sockets — every stream ends or fails, none hangs; method: H2cPool against a real node:http2 server in the test.
+import * as http from "node:http";
 import * as http2 from "node:http2";
 import type { AddressInfo } from "node:net";
 import type * as net from "node:net";
@@ -362,6 +363,23 @@ describe("h2c client against node:http2", () => {
     const next = call(pool, server.origin, "/4");
     next.request.end();
     expect((await next.result).body.toString()).toBe("after");
+  });
+
+  it("an HTTP/1.1 server fails the stream with an error that says so", async () => {
+    const server = http.createServer((_req, res) => res.end("http1"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    server.on("connection", (socket: net.Socket) => cleanups.unshift(() => void socket.destroy()));
+    const pool = new H2cPool();
+    cleanups.push(() => pool.close());
+    const c = call(pool, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, "/x");
+    c.request.end();
+    const error = await c.result.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(H2cConnectionError);
+    expect((error as Error).message).toMatch(/does not speak HTTP\/2.*HTTP\/1\.1 400/);
   });
 
   it("a refused connection fails the stream", async () => {

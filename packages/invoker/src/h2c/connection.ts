@@ -159,6 +159,7 @@ export class H2cConnection implements FrameSink {
   #recvUnacked = 0;
   #queuedBytes = 0;
   #connected = false;
+  #peerPrefaceChecked = false;
   #connectTimer: NodeJS.Timeout | undefined;
   #retired = false;
   #draining = false;
@@ -412,6 +413,16 @@ export class H2cConnection implements FrameSink {
 
   #onSocketData(chunk: Buffer): void {
     if (this.#closed) return;
+    if (!this.#peerPrefaceChecked && chunk.length >= 4) {
+      // The server preface is a SETTINGS frame (RFC 9113 §3.4); anything else is most likely an
+      // HTTP/1.1 server answering our preface, which deserves a clearer error than a frame size.
+      this.#peerPrefaceChecked = true;
+      if (chunk[3] !== FrameType.settings) {
+        const text = chunk.subarray(0, 40).toString("latin1").replace(/[^\x20-\x7e]+/g, " ").trim();
+        this.#connectionError(ErrorCode.protocolError, `the deployment does not speak HTTP/2 with prior knowledge (it answered "${text}"); is it an HTTP/1.1 endpoint?`);
+        return;
+      }
+    }
     try {
       this.#parser.push(chunk);
     } catch (error) {
