@@ -40,6 +40,7 @@ const profiles: Record<string, Profile> = {
 
 const usage = `Usage: node dist/main.js [--profile ci|full] [--targets cairn,restate,cairn+sdk,cairn+tracing]
        [--scenarios ${scenarios.map((s) => s.name).join(",")}] [--connections 1,10,50] [--rounds 2]
+       [--warmup <seconds>] [--duration <seconds>]
 
   --profile      ci: 0.5 s warm-up and 1.5 s per measurement (default); full: 3 s and 10 s
   --targets      what to measure (default cairn,restate,cairn+sdk); cairn+tracing is cairn with
@@ -47,6 +48,10 @@ const usage = `Usage: node dist/main.js [--profile ci|full] [--targets cairn,res
   --scenarios    default: all
   --connections  autocannon connections, one measurement each (default 1,10,50)
   --rounds       rounds, alternating the order of the targets (default 2)
+  --warmup       seconds of load before each measurement (overrides the profile's); a fresh
+                 server compiles its hot code in its first 10-20 s under load, so 30 measures
+                 the steady state
+  --duration     seconds measured (overrides the profile's)
 
 Writes bench/results/latest.{json,md}. Exit code 1 on connection errors, unexpected statuses or a
 server that does not start; never on a figure.`;
@@ -60,6 +65,8 @@ const { values } = (() => {
         scenarios: { type: "string" },
         connections: { type: "string" },
         rounds: { type: "string" },
+        warmup: { type: "string" },
+        duration: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -80,9 +87,20 @@ const profile: Profile | undefined =
         ...baseProfile,
         ...(values.connections === undefined ? {} : { connections: values.connections.split(",").map(Number) }),
         ...(values.rounds === undefined ? {} : { rounds: Number(values.rounds) }),
+        ...(values.warmup === undefined ? {} : { warmupSeconds: Number(values.warmup) }),
+        ...(values.duration === undefined ? {} : { durationSeconds: Number(values.duration) }),
       };
 if (profile === undefined) {
   console.error(`unknown profile ${values.profile}; use ci or full`);
+  process.exit(2);
+}
+const badNumber =
+  !(profile.warmupSeconds >= 0 && Number.isFinite(profile.warmupSeconds)) ||
+  !(profile.durationSeconds > 0 && Number.isFinite(profile.durationSeconds)) ||
+  !(Number.isInteger(profile.rounds) && profile.rounds >= 1) ||
+  !profile.connections.every((c) => Number.isInteger(c) && c >= 1);
+if (badNumber) {
+  console.error(`--warmup must be ≥ 0, --duration > 0, --rounds and every --connections a positive integer\n\n${usage}`);
   process.exit(2);
 }
 
@@ -151,7 +169,7 @@ try {
 }
 
 const report: Report = {
-  profile: values.profile,
+  profile: `${values.profile}, ${profile.warmupSeconds} s warm-up, ${profile.durationSeconds} s measured`,
   machine: machineDescription(),
   date: new Date().toISOString(),
   servers: targets,
