@@ -2,6 +2,8 @@
 
 /** Finished spans waiting for export per worker; past it spans are dropped and counted. */
 export const spanQueueMax = 8_192;
+/** Bytes of encoded spans waiting for export per worker; past it spans are dropped and counted. */
+export const spanQueueBytesMax = 16 * 1024 * 1024;
 /** Spans in one OTLP export request. */
 export const spanBatchMax = 512;
 /** A partly filled batch is exported after this long. */
