@@ -16,6 +16,8 @@ export const attributeValueCharsMax = 4_096;
 export const commandSpansPerAttemptMax = 1_000;
 /** Command spans (sleep, call, …) of one partition kept open until their completion; past it they end at once, counted. */
 export const openCommandSpansMax = 10_000;
+/** Services, and handlers per service, whose span names the tracer keeps made (per worker). */
+export const handlerNamesMax = 1_000;
 /** Invocations whose attempt count is remembered for their invocation span (per worker). */
 export const trackedInvocationsMax = 100_000;
 

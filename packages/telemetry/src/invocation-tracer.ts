@@ -28,6 +28,7 @@ import {
   attributeValueCharsMax,
   commandSpansPerAttemptMax,
   exportTimeoutMs,
+  handlerNamesMax,
   openCommandSpansMax,
   spanBatchMax,
   spanFlushIntervalMs,
@@ -128,12 +129,22 @@ function cut(text: string): string {
   return text.length > attributeValueCharsMax ? `${text.slice(0, attributeValueCharsMax - 1)}…` : text;
 }
 
-function target(facts: InvocationFacts): string {
-  return facts.key === null || facts.key === undefined ? `${facts.service}/${facts.handler}` : `${facts.service}/${facts.key}/${facts.handler}`;
+/**
+ * Span names and the unkeyed target of one handler, made once per handler: the same string
+ * objects span after span, so the encoder's cache finds them by the hash V8 keeps in a string
+ * instead of hashing a new concatenation every time.
+ */
+interface HandlerNames {
+  attempt: string;
+  invoke: string;
+  target: string;
 }
 
 /** What the tracer remembers of a running invocation: derived ids once, attempts so far (I4). */
 interface InvocationState {
+  names: HandlerNames;
+  /** `restate.invocation.target`: `Svc/handler`, or `Svc/key/handler` for a keyed invocation. */
+  target: string;
   attempts: number;
   traceId: string;
   parentSpanId: string | undefined;
@@ -272,6 +283,8 @@ export class InvocationTracer {
   readonly #tracer;
   /** Running invocations: derived ids and attempts (bounded: the oldest entry is evicted, I4). */
   readonly #invocations = new Map<string, InvocationState>();
+  /** Span names by service and handler (bounded: cleared when full). */
+  readonly #names = new Map<string, Map<string, HandlerNames>>();
   readonly #openStats: OpenStats = { open: 0, untracked: 0 };
   /** Registry of the attempts started without one of their own (embedded use, tests). */
   readonly #defaultOpen: OpenCommandSpans;
@@ -323,20 +336,16 @@ export class InvocationTracer {
       // I3: no spans; a non-recording span passes no traceparent of its own on.
       return new AttemptSpan(this.#tracer, trace.wrapSpanContext({ traceId: state.traceId, spanId: state.spanId, traceFlags: state.flags }), facts, details.open ?? this.#defaultOpen);
     }
-    const span = this.#tracer.startSpan(
-      `attempt ${facts.service}/${facts.handler}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [attr.invocationId]: facts.invocationId,
-          [attr.invocationTarget]: target(facts),
-          [attr.attempt]: state.attempts,
-          [attr.deploymentId]: details.deploymentId,
-          [attr.protocolVersion]: details.protocolVersion,
-        },
-      },
-      state.context,
-    );
+    // Attributes are set on the started span, not passed to startSpan: the SDK checks and copies
+    // startSpan's attributes twice before the span sets them (a third pass).
+    const span = this.#tracer.startSpan(state.names.attempt, { kind: SpanKind.CLIENT }, state.context);
+    span.setAttributes({
+      [attr.invocationId]: facts.invocationId,
+      [attr.invocationTarget]: state.target,
+      [attr.attempt]: state.attempts,
+      [attr.deploymentId]: details.deploymentId,
+      [attr.protocolVersion]: details.protocolVersion,
+    });
     return new AttemptSpan(this.#tracer, span, facts, details.open ?? this.#defaultOpen);
   }
 
@@ -358,7 +367,7 @@ export class InvocationTracer {
     this.#ids.nextSpanId = state.spanId;
     const attributes: Attributes = {
       [attr.invocationId]: facts.invocationId,
-      [attr.invocationTarget]: target(facts),
+      [attr.invocationTarget]: state.target,
       [attr.rpcService]: facts.service,
       [attr.rpcMethod]: facts.handler,
       [attr.invocationResult]: end.kind === "success" ? "Success" : "Failure",
@@ -370,8 +379,9 @@ export class InvocationTracer {
       attributes[attr.errorCode] = end.code;
       attributes[attr.errorMessage] = cut(end.message);
     }
-    const span = this.#tracer.startSpan(`invoke ${facts.service}/${facts.handler}`, { kind: SpanKind.SERVER, attributes, startTime: startMs }, context);
-    if (facts.tracestate !== null && facts.tracestate !== undefined) span.setAttribute("w3c.tracestate", facts.tracestate);
+    if (facts.tracestate !== null && facts.tracestate !== undefined) attributes["w3c.tracestate"] = facts.tracestate;
+    const span = this.#tracer.startSpan(state.names.invoke, { kind: SpanKind.SERVER, startTime: startMs }, context);
+    span.setAttributes(attributes);
     span.setStatus(end.kind === "success" ? { code: SpanStatusCode.OK } : { code: SpanStatusCode.ERROR, message: cut(end.message) });
     span.end(Math.max(endMs, startMs));
   }
@@ -403,7 +413,25 @@ export class InvocationTracer {
     const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
     const spanId = invocationSpanId(facts.invocationId);
     const context = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags, isRemote: false });
-    return { attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
+    const names = this.#namesOf(facts.service, facts.handler);
+    const target = facts.key === null || facts.key === undefined ? names.target : `${facts.service}/${facts.key}/${facts.handler}`;
+    return { names, target, attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
+  }
+
+  #namesOf(service: string, handler: string): HandlerNames {
+    let handlers = this.#names.get(service);
+    if (handlers === undefined) {
+      if (this.#names.size >= handlerNamesMax) this.#names.clear(); // D5; made again on demand
+      handlers = new Map();
+      this.#names.set(service, handlers);
+    }
+    let names = handlers.get(handler);
+    if (names === undefined) {
+      if (handlers.size >= handlerNamesMax) handlers.clear();
+      names = { attempt: `attempt ${service}/${handler}`, invoke: `invoke ${service}/${handler}`, target: `${service}/${handler}` };
+      handlers.set(handler, names);
+    }
+    return names;
   }
 }
 
@@ -485,7 +513,8 @@ export class AttemptSpan {
     }
     this.#commandSpans += 1;
     const described = describeCommand(type, payload);
-    const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL, attributes: described.attributes }, this.#parent());
+    const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL }, this.#parent());
+    span.setAttributes(described.attributes);
     if (described.completionId !== undefined) {
       if (type === MessageType.RunCommand) {
         (this.#runs ??= new Map()).set(described.completionId, span);
@@ -536,7 +565,8 @@ export class AttemptSpan {
       if (name === undefined) return;
       this.#replayedRuns?.delete(id);
       const attributes: Attributes = { [attr.entryType]: "run", [attr.runName]: name, "restate.run.replayed": true };
-      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, attributes, startTime: this.#startedAt }, this.#parent());
+      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, startTime: this.#startedAt }, this.#parent());
+      span.setAttributes(attributes);
     }
     this.#runs?.delete(id);
     if (message.result?.case === "failure") {
