@@ -37,6 +37,18 @@ export const requestBodyBytesLimit = 32 * 1024 * 1024;
 /** Outbox messages not yet acknowledged by their receivers, per partition; past it new ingress invocations get 429 (D5). */
 export const defaultOutboxLengthMax = 10_000;
 
+/**
+ * How long the store's write transaction stays open after the first drain that opened it (R5):
+ * the drains of that window share one COMMIT, so the hot pages (meta, indexes, the newest journal
+ * rows) reach the WAL once per window instead of once per drain. The log holds every applied
+ * record, so a crash loses nothing the replay does not restore. Measured (greet, 50 connections,
+ * 3 000 calls, `strace -c`): WAL page writes per call 11.3 with a COMMIT per drain, 9.5 with a
+ * 20 ms window, 6.6 with 50 ms; longer windows make each COMMIT a longer pause of the worker.
+ */
+export const storeCommitDelayMs = 20;
+/** Records applied in one open store transaction before it commits early (bounds a window's dirty pages). */
+export const storeCommitRecordsMax = 2_000;
+
 /** How long closing a worker waits for its queued spans to be exported before dropping them. */
 export const tracingCloseMs = 2_000;
 

@@ -195,6 +195,11 @@ export type WorkerTask =
   /** The worker's metrics (counters since open, gauges now); answered with MetricsTaskResult. */
   | { kind: "metrics" }
   /**
+   * Commits every open store transaction of the worker's partitions (group commit, partition.ts
+   * R5), so another connection (SQL introspection) reads every applied record. Answers void.
+   */
+  | { kind: "commit-stores" }
+  /**
    * Replaces the whole state of one virtual-object or workflow key (admin
    * `POST /services/{name}/state`) through the partition's log; answers once durable and applied.
    * Refused with ERR_PARTITION_STATE_CONFLICT while an invocation holds the key's lock, or when
@@ -251,7 +256,7 @@ export interface SignalTaskResult {
 /**
  * Answers, by task kind: open → OpenResult, schema → void, invoke → InvokeResult, deliver → void,
  * attach → AttachTaskResult, signal → SignalTaskResult, set-state → SetStateTaskResult,
- * control → ControlTaskResult, metrics → MetricsTaskResult, close → void.
+ * control → ControlTaskResult, metrics → MetricsTaskResult, commit-stores → void, close → void.
  */
 export interface OpenResult {
   /** Per partition: the LSN replay started from and how many records were replayed. */

@@ -18,7 +18,13 @@
 //     `sys_invocation_state` when the partition opens.
 // K4. Purge removes a completed invocation only; purge-journal drops only its journal.
 import type Database from "better-sqlite3";
-import { CallInvocationIdCompletionNotificationMessageSchema, MessageType, fromBinary, invocationIdPartitionKey, parseInvocationId } from "@cairn/protocol";
+import {
+  CallInvocationIdCompletionNotificationMessageSchema,
+  MessageType,
+  decodeProto,
+  invocationIdPartitionKey,
+  parseInvocationId,
+} from "@cairn/protocol";
 import type { AttemptFailed, ControlOp, OutboxPayload, WireFailure } from "./command-codec.js";
 import { partitionOf } from "./contract.js";
 import type { Store, Stmt } from "./store.js";
@@ -124,7 +130,8 @@ export function controlStatements(store: Store): ControlStatements {
     repin: p("UPDATE sys_invocation_status SET pinned_deployment_id = ? WHERE id = ?"),
     journalOfType: p(`SELECT raw FROM sys_journal WHERE id = ? AND entry_type = ? ORDER BY "index"`, true),
     journalClear: p("UPDATE sys_invocation_status SET journal_size = 0, journal_commands_size = 0, modified_at = ? WHERE id = ?"),
-    timersDeleteAll: p("DELETE FROM sys_timer WHERE invocation_id = ?"),
+    // Not its retention (purge) timer: that one fires later and finds nothing (processor P9).
+    timersDeleteAll: p("DELETE FROM sys_timer WHERE invocation_id = ? AND kind != 'purge'"),
     outputMeta: p("UPDATE sys_invocation_status SET output_failure_metadata = ? WHERE id = ?"),
     completionMeta: p("UPDATE sys_invocation_status SET completion_failure_metadata = ? WHERE id = ?"),
     completionMetaGet: p("SELECT completion_failure_metadata FROM sys_invocation_status WHERE id = ?", true),
@@ -201,7 +208,7 @@ function kill(k: ControlKernel, id: string, now: number, fx: ControlEffects, see
 /** The invocations `id` created with Call or OneWayCall: its CallInvocationIdCompletion ids. */
 export function childrenOf(store: Store, id: string): string[] {
   const raws = controlStatements(store).journalOfType.all(id, MessageType.CallInvocationIdCompletionNotification) as Uint8Array[];
-  return raws.map((raw) => fromBinary(CallInvocationIdCompletionNotificationMessageSchema, raw).invocationId).filter((child) => child.length > 0);
+  return raws.map((raw) => decodeProto(CallInvocationIdCompletionNotificationMessageSchema, raw).invocationId).filter((child) => child.length > 0);
 }
 
 /** Applies an `att` command (K3): records the counters and the failure, then pauses or fails. */

@@ -19,13 +19,13 @@ import {
   ValueSchema,
   VoidSchema,
   create,
-  toBinary,
+  encodeProto,
   type Failure,
 } from "@cairn/protocol";
 import type { SignalPayload, WireFailure } from "./command-codec.js";
 
 export function encodeInput(headers: readonly (readonly [string, string])[], body: Uint8Array): Uint8Array {
-  return toBinary(
+  return encodeProto(
     InputCommandMessageSchema,
     create(InputCommandMessageSchema, {
       headers: headers.map(([key, value]) => create(HeaderSchema, { key, value })),
@@ -49,14 +49,14 @@ export function fromFailure(failure: Failure): WireFailure {
 }
 
 export function sleepCompletion(completionId: number): Uint8Array {
-  return toBinary(
+  return encodeProto(
     SleepCompletionNotificationMessageSchema,
     create(SleepCompletionNotificationMessageSchema, { completionId, void: create(VoidSchema) }),
   );
 }
 
 export function lazyStateCompletion(completionId: number, value: Uint8Array | undefined): Uint8Array {
-  return toBinary(
+  return encodeProto(
     GetLazyStateCompletionNotificationMessageSchema,
     create(GetLazyStateCompletionNotificationMessageSchema, {
       completionId,
@@ -66,21 +66,21 @@ export function lazyStateCompletion(completionId: number, value: Uint8Array | un
 }
 
 export function lazyStateKeysCompletion(completionId: number, keys: Uint8Array[]): Uint8Array {
-  return toBinary(
+  return encodeProto(
     GetLazyStateKeysCompletionNotificationMessageSchema,
     create(GetLazyStateKeysCompletionNotificationMessageSchema, { completionId, stateKeys: create(StateKeysSchema, { keys }) }),
   );
 }
 
 export function callInvocationIdCompletion(completionId: number, invocationId: string): Uint8Array {
-  return toBinary(
+  return encodeProto(
     CallInvocationIdCompletionNotificationMessageSchema,
     create(CallInvocationIdCompletionNotificationMessageSchema, { completionId, invocationId }),
   );
 }
 
 export function callCompletion(completionId: number, ok: Uint8Array | undefined, failure: WireFailure | undefined): Uint8Array {
-  return toBinary(
+  return encodeProto(
     CallCompletionNotificationMessageSchema,
     create(CallCompletionNotificationMessageSchema, {
       completionId,
@@ -93,14 +93,14 @@ export function callCompletion(completionId: number, ok: Uint8Array | undefined,
 }
 
 export function runCompletionAck(completionId: number): Uint8Array {
-  return toBinary(ProposeRunCompletionAckMessageSchema, create(ProposeRunCompletionAckMessageSchema, { completionId }));
+  return encodeProto(ProposeRunCompletionAckMessageSchema, create(ProposeRunCompletionAckMessageSchema, { completionId }));
 }
 
 export { MessageType };
 
 /** SignalNotification{idx | name, void | value | failure} (§3.4); void when neither ok nor fail is set. */
 export function signalNotification(sig: SignalPayload): Uint8Array {
-  return toBinary(
+  return encodeProto(
     SignalNotificationMessageSchema,
     create(SignalNotificationMessageSchema, {
       signalId: sig.name !== undefined ? { case: "name", value: sig.name } : { case: "idx", value: sig.idx ?? 0 },
@@ -123,7 +123,7 @@ export type CompletionResult = { ok: Uint8Array } | { fail: WireFailure } | { vo
  * NotificationTemplate fields, so one encoder gives each type's exact bytes.
  */
 export function completionNotification(completionId: number, result: CompletionResult): Uint8Array {
-  return toBinary(
+  return encodeProto(
     NotificationTemplateSchema,
     create(NotificationTemplateSchema, {
       id: { case: "completionId", value: completionId },

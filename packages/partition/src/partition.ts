@@ -7,11 +7,18 @@
 //
 // R1. A record is applied only after log.append resolved (it is durable), and records are applied
 //     in LSN order, each batch in one SQLite transaction with its applied LSN (D1, D2).
-// R2. Effects run after the transaction that produced them committed; none runs during replay.
+// R2. Effects run after the records that produced them were applied (R5); none runs during replay.
 //     What replay would have started is re-derived from the store: every `invoked` invocation gets
 //     an attempt, every timer is armed, every outbox row is sent.
 // R3. A retry of a failed attempt starts only after every record that attempt produced has been
 //     applied (the journal tracker), so the next replay holds all of them.
+// R5. Applies are group-committed in the store (store.ts T5): the first drain after a commit opens
+//     a write transaction, later drains apply inside it, and it commits storeCommitDelayMs later,
+//     after storeCommitRecordsMax records, when asked (commitStore: before another connection
+//     reads the store) and on close. An effect may run before that COMMIT: what it announces is
+//     durable in the log (R1), and a crash before the COMMIT replays those records from the last
+//     committed applied LSN (D2). A record that fails to apply rolls the whole open window back
+//     and the partition stops applying, as a failed COMMIT does; a reopen replays the window.
 // R4. Every waiter (ingress call, deliver, pending proposal) is answered or rejected: on close they
 //     are rejected with PartitionClosedError, never left hanging.
 import { mkdirSync } from "node:fs";
@@ -24,11 +31,11 @@ import {
   OneWayCallCommandMessageSchema,
   ProposeRunCompletionMessageSchema,
   RunCompletionNotificationMessageSchema,
-  fromBinary,
+  decodeProto,
   invocationIdPartitionKey,
   parseInvocationId,
   runCompletionOf,
-  toBinary,
+  encodeProto,
 } from "@cairn/protocol";
 import {
   type Attempt,
@@ -52,6 +59,8 @@ import {
   outboxRetryInitialMs,
   outboxRetryMaxMs,
   stateMapBytesMax,
+  storeCommitDelayMs,
+  storeCommitRecordsMax,
   timerBatchMax,
   timerDelayMsMax,
   waitersMax,
@@ -174,6 +183,9 @@ type StartRow = Pick<
   | "trace_state"
 >;
 
+/** Resolved once; `settled.then(f)` queues `f` as a microtask. */
+const settled = Promise.resolve();
+
 export class Partition {
   readonly id: number;
   readonly #options: PartitionOptions;
@@ -201,6 +213,9 @@ export class Partition {
   #outboxBacklog = 0;
   #ackScheduled = false;
   #drainScheduled = false;
+  /** R5: the commit of the store's open write transaction, armed by the drain that opened it. */
+  #commitTimer: NodeJS.Timeout | undefined;
+  #uncommittedRecords = 0;
   readonly #telemetry: PartitionTelemetry | undefined;
 
   private constructor(options: PartitionOptions, log: Log, store: Store, telemetry: PartitionTelemetry | undefined) {
@@ -544,6 +559,8 @@ export class Partition {
     for (const id of [...this.#waiters.keys()]) this.#dropWaiters(id, closed);
     for (const pending of this.#pending.values()) pending.reject(closed);
     this.#pending.clear();
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
     try {
       await this.#log.close();
     } finally {
@@ -568,17 +585,19 @@ export class Partition {
 
   /**
    * The appends of one group commit resolve together; their continuations run one after another
-   * as microtasks. Draining once after all of them applies the whole group in one transaction
-   * instead of one transaction per record.
+   * as microtasks. Draining once after all of them applies the whole group at once.
    */
   #scheduleDrain(): void {
     if (this.#drainScheduled) return;
     this.#drainScheduled = true;
-    queueMicrotask(() => {
-      this.#drainScheduled = false;
-      this.#drain();
-    });
+    // A promise reaction, not queueMicrotask: Node wraps each queueMicrotask callback in an AsyncResource.
+    void settled.then(this.#drainScheduledNow);
   }
+
+  readonly #drainScheduledNow = (): void => {
+    this.#drainScheduled = false;
+    this.#drain();
+  };
 
   #drain(): void {
     if (this.#broken !== undefined) return;
@@ -593,15 +612,16 @@ export class Partition {
     const fx = emptyEffects();
     const results: (InvokeApplied | undefined)[] = [];
     try {
-      this.#store.db.transaction(() => {
-        // Decode the durable bytes, not the in-memory command: live apply = replay apply (D3).
-        for (const [lsn, pending] of batch) results.push(this.#processor.apply(decodeCommand(pending.bytes), lsn, fx));
-      })();
+      if (this.#store.begin()) this.#commitTimer = setTimeout(this.#commitStore, storeCommitDelayMs);
+      // Decode the durable bytes, not the in-memory command: live apply = replay apply (D3).
+      for (const [lsn, pending] of batch) results.push(this.#processor.apply(decodeCommand(pending.bytes), lsn, fx));
     } catch (error) {
       // A command that cannot be applied is a bug or a corrupt record: stop applying rather than
-      // skip it (the store would diverge from the log).
+      // skip it (the store would diverge from the log). The open window holds a half-applied
+      // record, so all of it is rolled back (R5); a reopen replays up to the same record.
       this.#broken = error instanceof Error ? error : new Error(String(error));
       this.#logger("error", `partition ${this.id} stopped applying: ${this.#broken.message}`, { stack: this.#broken.stack });
+      this.#abandonStoreWindow();
       for (const [, pending] of batch) pending.reject(this.#broken);
       for (const pending of this.#pending.values()) pending.reject(this.#broken);
       this.#pending.clear();
@@ -609,6 +629,8 @@ export class Partition {
     }
     batch.forEach(([, pending], i) => pending.resolve(results[i]));
     this.#telemetry?.applied(batch.length);
+    this.#uncommittedRecords += batch.length;
+    if (this.#uncommittedRecords >= storeCommitRecordsMax) this.#commitStore();
     try {
       this.#runEffects(fx);
     } catch (error) {
@@ -616,6 +638,42 @@ export class Partition {
       this.#logger("error", `partition ${this.id}: effect failed: ${error instanceof Error ? error.message : String(error)}`, {
         stack: error instanceof Error ? error.stack : undefined,
       });
+    }
+  }
+
+  /**
+   * R5: commits the store's open write transaction now. The SQL introspection reads the store from
+   * another connection, so the server asks for this before a query (read your own writes).
+   */
+  commitStore(): void {
+    this.#commitStore();
+  }
+
+  readonly #commitStore = (): void => {
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
+    this.#uncommittedRecords = 0;
+    if (!this.#store.db.open) return;
+    try {
+      this.#store.commit();
+    } catch (error) {
+      // The applied records are in the log; the store stops where its last COMMIT left it and a
+      // reopen replays the rest (D2). Applying on top of a lost window would diverge.
+      this.#broken ??= error instanceof Error ? error : new Error(String(error));
+      this.#logger("error", `partition ${this.id} stopped applying: store commit failed: ${this.#broken.message}`, { stack: this.#broken.stack });
+      this.#abandonStoreWindow();
+    }
+  };
+
+  /** R5: drops the open window (the partition stopped applying); the log still holds its records. */
+  #abandonStoreWindow(): void {
+    if (this.#commitTimer !== undefined) clearTimeout(this.#commitTimer);
+    this.#commitTimer = undefined;
+    this.#uncommittedRecords = 0;
+    try {
+      this.#store.rollback();
+    } catch {
+      // the connection is unusable; the partition is stopped either way
     }
   }
 
@@ -775,7 +833,7 @@ export class Partition {
     if (terminal?.kind === "error") live.lastError = terminal.error;
     const command: Extract<Command, { k: "jrn" }> = { k: "jrn", now: Date.now(), id: live.id, e: entries };
     if (terminal?.kind === "end") command.end = true;
-    if (terminal?.kind === "suspension") command.susp = toBinary(FutureSchema, terminal.future);
+    if (terminal?.kind === "suspension") command.susp = encodeProto(FutureSchema, terminal.future);
     if (entries.length === 0 && command.end === undefined && command.susp === undefined) return;
     if (entries.length > 0) {
       live.stored = true;
@@ -796,19 +854,19 @@ export class Partition {
 
   #entryOf(live: LiveAttempt, frame: RawFrame): Entry {
     if (frame.type === typeProposeRunCompletion) {
-      const proposal = fromBinary(ProposeRunCompletionMessageSchema, frame.payload);
+      const proposal = decodeProto(ProposeRunCompletionMessageSchema, frame.payload);
       const notification = runCompletionOf(proposal);
       if (notification === undefined) throw new Error("ProposeRunCompletion without a result");
       const ack = live.version >= 7 && (frame.flags & 0x8000) !== 0 ? 1 : 0;
-      return [MessageType.RunCompletionNotification, toBinary(RunCompletionNotificationMessageSchema, notification), ack];
+      return [MessageType.RunCompletionNotification, encodeProto(RunCompletionNotificationMessageSchema, notification), ack];
     }
     // Copy: the frame is a view into a network buffer, the entry outlives it in the log queue.
     const payload = frame.payload.slice();
     if (frame.type === MessageType.CallCommand || frame.type === MessageType.OneWayCallCommand) {
       const m =
         frame.type === MessageType.CallCommand
-          ? fromBinary(CallCommandMessageSchema, payload)
-          : fromBinary(OneWayCallCommandMessageSchema, payload);
+          ? decodeProto(CallCommandMessageSchema, payload)
+          : decodeProto(OneWayCallCommandMessageSchema, payload);
       return [frame.type, payload, 0, this.#targetOf(m.serviceName, m.handlerName, m.key, m.idempotencyKey !== undefined)];
     }
     return [frame.type, payload, 0];

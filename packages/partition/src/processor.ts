@@ -27,7 +27,10 @@
 //     partition (through the outbox when that is another one); GetInvocationOutput never waits.
 // P9. A completed invocation is kept for its completion retention (`ret` of its Invoke: the
 //     workflow or idempotency retention; else the default), then purged by a durable timer; a
-//     purged workflow run takes its key's state and promises with it (promises.ts W3).
+//     purged workflow run takes its key's state and promises with it (promises.ts W3). A purge
+//     timer purges only the completion it was set for (its fire time equals the row's
+//     `completion_expires_at`): one that outlived an admin purge finds nothing, or a later
+//     completion of a reused id (an idempotency key), and leaves it.
 // P10. Admin operations (kill, pause, resume, purge) and failed attempts are applied by
 //     invocation-control.ts (K1–K4) through kernel(), inside the same transaction as any command.
 import * as nodeCrypto from "node:crypto";
@@ -48,7 +51,7 @@ import {
   FutureSchema,
   decodeNotification,
   formatInvocationId,
-  fromBinary,
+  decodeProto,
   invocationIdPartitionKey,
   isFutureResolved,
   makeInvocationId,
@@ -80,7 +83,7 @@ import {
   type CompletionResult,
 } from "./notifications.js";
 import { applyPromiseCommand, purgePromises } from "./promises.js";
-import type { InvocationRow, Store } from "./store.js";
+import type { EndRow, InvocationRow, JournalHeadRow, Store } from "./store.js";
 import {
   type ControlKernel,
   applyAttemptFailed,
@@ -245,11 +248,11 @@ export class Processor {
       inboxed_at: status === "inboxed" ? now : null,
       scheduled_start_at: scheduled ? (inv.at ?? null) : null,
       running_at: status === "invoked" ? now : null,
+      ret: inv.ret ?? null,
     });
     this.#active += 1;
-    if (inv.ret !== undefined) s.invSetRetention.run(inv.ret, inv.id);
+    // The row above already counts the input entry (journal sizes 1 and 1).
     this.#appendEntry(inv.id, MessageType.InputCommand, encodeInput(inv.hdrs, inv.body), now, true);
-    s.invJournalSizes.run(1, 1, now, now, inv.id);
     if (inv.ik !== undefined) s.idempotencyInsert.run(inv.svc, inv.key ?? "", inv.hnd, inv.ik, inv.id);
 
     if (scheduled) {
@@ -332,7 +335,7 @@ export class Processor {
 
   #journal(command: Extract<Command, { k: "jrn" }>, fx: Effects): void {
     const s = this.#store.s;
-    const row = s.invGet.get(command.id) as InvocationRow | undefined;
+    const row = s.invJournalGet.get(command.id) as JournalHeadRow | undefined;
     if (row?.status !== "invoked") return; // P4
     const now = command.now;
     if (command.pin !== undefined) s.invPin.run(command.pin[0], command.pin[1], command.id);
@@ -354,7 +357,7 @@ export class Processor {
       }
     }
     if (command.end === true) {
-      const current = s.invGet.get(command.id) as InvocationRow;
+      const current = s.invEndGet.get(command.id) as EndRow;
       const outcome: OutcomeValue =
         current.output_kind === "value"
           ? { ok: current.output_value ?? new Uint8Array(0) }
@@ -363,7 +366,7 @@ export class Processor {
             : { fail: { code: 500, msg: "the handler ended without an output" } };
       this.#complete(command.id, outcome, now, fx, current);
     } else if (command.susp !== undefined) {
-      const future = fromBinary(FutureSchema, command.susp);
+      const future = decodeProto(FutureSchema, command.susp);
       if (isFutureResolved(future, this.#lookup(command.id))) {
         fx.start.add(command.id); // resume at once (§4.5 step 2)
       } else {
@@ -374,7 +377,7 @@ export class Processor {
   }
 
   /** The side effect of one journal entry sent by the SDK (RESTATE-PROTOCOL.md §4.3). */
-  #effectOf(row: InvocationRow, entry: Entry, commandIndex: number, now: number, fx: Effects): void {
+  #effectOf(row: JournalHeadRow, entry: Entry, commandIndex: number, now: number, fx: Effects): void {
     const s = this.#store.s;
     const [type, payload] = entry;
     const id = row.id;
@@ -382,19 +385,20 @@ export class Processor {
     const key = row.target_service_key ?? "";
     switch (type) {
       case MessageType.OutputCommand: {
-        const out = fromBinary(OutputCommandMessageSchema, payload);
+        const out = decodeProto(OutputCommandMessageSchema, payload);
         if (out.result.case === "value") s.invOutput.run("value", out.result.value.content, null, null, id);
         else if (out.result.case === "failure") s.invOutput.run("failure", null, out.result.value.code, out.result.value.message, id);
-        setOutputFailureMetadata(this.#store, id, out.result.case === "failure" ? out.result.value.metadata : undefined);
+        // One Output per journal: a value's metadata column is still NULL, so only a failure writes it.
+        if (out.result.case === "failure") setOutputFailureMetadata(this.#store, id, out.result.value.metadata);
         break;
       }
       case MessageType.SetStateCommand: {
-        const m = fromBinary(SetStateCommandMessageSchema, payload);
+        const m = decodeProto(SetStateCommandMessageSchema, payload);
         s.stateSet.run(svc, key, m.key, m.value?.content ?? new Uint8Array(0));
         break;
       }
       case MessageType.ClearStateCommand: {
-        const m = fromBinary(ClearStateCommandMessageSchema, payload);
+        const m = decodeProto(ClearStateCommandMessageSchema, payload);
         s.stateClear.run(svc, key, m.key);
         break;
       }
@@ -402,24 +406,24 @@ export class Processor {
         s.stateClearAll.run(svc, key);
         break;
       case MessageType.GetLazyStateCommand: {
-        const m = fromBinary(GetLazyStateCommandMessageSchema, payload);
+        const m = decodeProto(GetLazyStateCommandMessageSchema, payload);
         const value = s.stateGet.get(svc, key, m.key) as Uint8Array | undefined;
         this.#notify(id, MessageType.GetLazyStateCompletionNotification, lazyStateCompletion(m.resultCompletionId, value), now, fx);
         break;
       }
       case MessageType.GetLazyStateKeysCommand: {
-        const m = fromBinary(GetLazyStateKeysCommandMessageSchema, payload);
+        const m = decodeProto(GetLazyStateKeysCommandMessageSchema, payload);
         const keys = s.stateKeys.all(svc, key) as Uint8Array[];
         this.#notify(id, MessageType.GetLazyStateKeysCompletionNotification, lazyStateKeysCompletion(m.resultCompletionId, keys), now, fx);
         break;
       }
       case MessageType.SleepCommand: {
-        const m = fromBinary(SleepCommandMessageSchema, payload);
+        const m = decodeProto(SleepCommandMessageSchema, payload);
         this.#addTimer(Number(m.wakeUpTime), "sleep", id, m.resultCompletionId, fx);
         break;
       }
       case MessageType.CallCommand: {
-        const m = fromBinary(CallCommandMessageSchema, payload);
+        const m = decodeProto(CallCommandMessageSchema, payload);
         const target = entry[3];
         const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
         this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
@@ -448,7 +452,7 @@ export class Processor {
         break;
       }
       case MessageType.OneWayCallCommand: {
-        const m = fromBinary(OneWayCallCommandMessageSchema, payload);
+        const m = decodeProto(OneWayCallCommandMessageSchema, payload);
         const target = entry[3];
         const calleeId = calleeInvocationId(id, commandIndex, m.serviceName, m.handlerName, m.key, m.idempotencyKey, target);
         this.#notify(id, MessageType.CallInvocationIdCompletionNotification, callInvocationIdCompletion(m.invocationIdNotificationIdx, calleeId), now, fx);
@@ -474,7 +478,7 @@ export class Processor {
         break;
       }
       case MessageType.SendSignalCommand: {
-        const m = fromBinary(SendSignalCommandMessageSchema, payload);
+        const m = decodeProto(SendSignalCommandMessageSchema, payload);
         const sig: SignalPayload = { id: m.targetInvocationId };
         if (m.signalId.case === "idx") sig.idx = m.signalId.value;
         else if (m.signalId.case === "name") sig.name = m.signalId.value;
@@ -485,7 +489,7 @@ export class Processor {
         break;
       }
       case MessageType.CompleteAwakeableCommand: {
-        const m = fromBinary(CompleteAwakeableCommandMessageSchema, payload);
+        const m = decodeProto(CompleteAwakeableCommandMessageSchema, payload);
         let parsed: ReturnType<typeof parseAwakeableId>;
         try {
           parsed = parseAwakeableId(m.awakeableId);
@@ -507,7 +511,7 @@ export class Processor {
       case MessageType.AttachInvocationCommand:
       case MessageType.GetInvocationOutputCommand: {
         const wait = type === MessageType.AttachInvocationCommand;
-        const m = wait ? fromBinary(AttachInvocationCommandMessageSchema, payload) : fromBinary(GetInvocationOutputCommandMessageSchema, payload);
+        const m = wait ? decodeProto(AttachInvocationCommandMessageSchema, payload) : decodeProto(GetInvocationOutputCommandMessageSchema, payload);
         const answerType = wait ? MessageType.AttachInvocationCompletionNotification : MessageType.GetInvocationOutputCompletionNotification;
         let targetId: string;
         try {
@@ -589,9 +593,9 @@ export class Processor {
   }
 
   /** `current`: the invocation's row when the caller has just read it (saves reading it again). */
-  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects, current?: InvocationRow): void {
+  #complete(id: string, outcome: OutcomeValue, now: number, fx: Effects, current?: EndRow): void {
     const s = this.#store.s;
-    const row = current ?? (s.invGet.get(id) as InvocationRow | undefined);
+    const row = current ?? (s.invEndGet.get(id) as EndRow | undefined);
     if (row === undefined || row.status === "completed") return;
     const ok = "ok" in outcome ? outcome.ok : undefined;
     const fail = "fail" in outcome ? outcome.fail : undefined;
@@ -672,7 +676,7 @@ export class Processor {
 
   #timer(seq: number, now: number, fx: Effects): void {
     const s = this.#store.s;
-    const timer = s.timerGet.get(seq) as { kind: string; invocation_id: string; completion_id: number | null } | undefined;
+    const timer = s.timerGet.get(seq) as { kind: string; fire_at: number; invocation_id: string; completion_id: number | null } | undefined;
     if (timer === undefined) return; // already fired (a duplicate proposal) or removed
     s.timerDelete.run(seq);
     fx.timersChanged = true;
@@ -684,15 +688,17 @@ export class Processor {
         this.#release(timer.invocation_id, now, fx);
         break;
       case "purge":
-        this.#purge(timer.invocation_id);
+        this.#purge(timer.invocation_id, timer.fire_at);
         break;
     }
   }
 
-  #purge(id: string): void {
+  /** `expiresAt`: from a purge timer, which only purges the completion it was set for (P9). */
+  #purge(id: string, expiresAt?: number): void {
     const s = this.#store.s;
     const row = s.invGet.get(id) as InvocationRow | undefined;
     if (row?.status !== "completed") return;
+    if (expiresAt !== undefined && row.completion_expires_at !== expiresAt) return;
     if (row.target_handler_ty === "WORKFLOW" && row.target_service_key !== null) {
       // P9: the workflow key's state and promises end with its run.
       s.stateClearAll.run(row.target_service_name, row.target_service_key);
@@ -732,7 +738,7 @@ export class Processor {
     s.invJournalSizes.run(row.journal_size + 1, row.journal_commands_size, now, now, id);
     if (row.status === "invoked") fx.forward.push({ id, type, payload });
     else if (row.status === "suspended" && row.suspended_future !== null) {
-      const future = fromBinary(FutureSchema, row.suspended_future);
+      const future = decodeProto(FutureSchema, row.suspended_future);
       if (isFutureResolved(future, this.#lookup(id))) {
         s.invSetRunning.run(now, now, id);
         fx.start.add(id);

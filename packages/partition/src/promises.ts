@@ -15,7 +15,7 @@ import {
   CompletePromiseCommandMessageSchema,
   GetPromiseCommandMessageSchema,
   PeekPromiseCommandMessageSchema,
-  fromBinary,
+  decodeProto,
 } from "@cairn/protocol";
 import type { WireFailure } from "./command-codec.js";
 import { MessageType, completionNotification, fromFailure, type CompletionResult } from "./notifications.js";
@@ -51,7 +51,7 @@ export function applyPromiseCommand(
   const s = host.store.s;
   switch (type) {
     case MessageType.GetPromiseCommand: {
-      const m = fromBinary(GetPromiseCommandMessageSchema, payload);
+      const m = decodeProto(GetPromiseCommandMessageSchema, payload);
       const result = resultOf(s.promiseGet.get(service, key, m.key) as PromiseRow | undefined);
       if (result !== undefined) {
         host.notify(id, MessageType.GetPromiseCompletionNotification, completionNotification(m.resultCompletionId, result));
@@ -61,13 +61,13 @@ export function applyPromiseCommand(
       return;
     }
     case MessageType.PeekPromiseCommand: {
-      const m = fromBinary(PeekPromiseCommandMessageSchema, payload);
+      const m = decodeProto(PeekPromiseCommandMessageSchema, payload);
       const result = resultOf(s.promiseGet.get(service, key, m.key) as PromiseRow | undefined) ?? { void: true };
       host.notify(id, MessageType.PeekPromiseCompletionNotification, completionNotification(m.resultCompletionId, result));
       return;
     }
     case MessageType.CompletePromiseCommand: {
-      const m = fromBinary(CompletePromiseCommandMessageSchema, payload);
+      const m = decodeProto(CompletePromiseCommandMessageSchema, payload);
       const existing = s.promiseGet.get(service, key, m.key) as PromiseRow | undefined;
       if (existing !== undefined) {
         // W1

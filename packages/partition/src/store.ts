@@ -13,6 +13,10 @@
 // T4. `meta` values are read through a write-through cache: only this Store writes the table, and
 //     a transaction that throws leaves the partition stopped (it is not used again until reopened),
 //     so the cache never outlives a rolled-back write that anyone reads.
+// T5. Writes may be group-committed: `begin()` opens a write transaction that later applies join
+//     (a `db.transaction()` inside it runs as a savepoint) until `commit()` or `rollback()`. Only
+//     this connection sees the uncommitted rows; `close()` commits first, since closing a
+//     connection with an open transaction rolls it back. `rollback()` also forgets the meta cache.
 import Database from "better-sqlite3";
 import { StoreCorruptError } from "./errors.js";
 
@@ -122,9 +126,13 @@ CREATE TABLE IF NOT EXISTS sys_timer (
   completion_id INTEGER
 );
 CREATE INDEX IF NOT EXISTS sys_timer_by_fire_at ON sys_timer (fire_at, seq);
--- Completing an invocation deletes its pending timers: without this index, a scan of every
--- retention (purge) timer, a table that grows by one row per completion.
-CREATE INDEX IF NOT EXISTS sys_timer_by_invocation ON sys_timer (invocation_id);
+-- Completing an invocation deletes its pending timers (sleeps, a scheduled start) through this
+-- index; without it, a scan of every retention (purge) timer, a table that grows by one row per
+-- completion. Purge timers stay out of it: an entry keyed by a random invocation id would dirty a
+-- random index page (one more WAL frame) per completion, and nothing looks them up by id (a purge
+-- timer that outlived its invocation finds nothing to purge, processor P9).
+DROP INDEX IF EXISTS sys_timer_by_invocation;
+CREATE INDEX IF NOT EXISTS sys_timer_pending_by_invocation ON sys_timer (invocation_id) WHERE kind != 'purge';
 
 -- Messages to other partitions, until the receiver acknowledged them durable.
 CREATE TABLE IF NOT EXISTS sys_outbox (
@@ -186,6 +194,32 @@ CREATE TABLE IF NOT EXISTS sys_completion_waiter (
   PRIMARY KEY (target_id, seq)
 ) WITHOUT ROWID;
 `;
+
+/** The columns of Store.s.invJournalGet. */
+export type JournalHeadRow = Pick<
+  InvocationRow,
+  "id" | "status" | "journal_size" | "journal_commands_size" | "target_service_name" | "target_service_key" | "trace_parent" | "trace_state"
+>;
+
+/** The columns of Store.s.invEndGet: what completing an invocation reads, and its output. */
+export type EndRow = Pick<
+  InvocationRow,
+  | "status"
+  | "completion_retention_ms"
+  | "caller_completion_id"
+  | "invoked_by_id"
+  | "caller_partition"
+  | "target_service_name"
+  | "target_handler_name"
+  | "target_service_key"
+  | "trace_parent"
+  | "trace_state"
+  | "created_at"
+  | "output_kind"
+  | "output_value"
+  | "output_failure_code"
+  | "output_failure_message"
+>;
 
 export interface InvocationRow {
   id: string;
@@ -260,9 +294,10 @@ function prepareStatements(db: Database.Database) {
     invStatus: p("SELECT status FROM sys_invocation_status WHERE id = ?", true),
     invInsert: p(`INSERT INTO sys_invocation_status (id, partition_key, status, target_service_name, target_handler_name,
       target_service_key, target_service_ty, target_handler_ty, invoked_by, invoked_by_id, caller_partition, caller_completion_id,
-      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at)
+      idempotency_key, trace_parent, trace_state, created_at, modified_at, inboxed_at, scheduled_start_at, running_at, journal_modified_at,
+      journal_size, journal_commands_size, completion_retention_ms)
       VALUES (@id, @partition_key, @status, @svc, @hnd, @key, @sty, @hty, @invoked_by, @invoked_by_id, @caller_partition,
-      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now)`),
+      @caller_completion_id, @ik, @tp, @ts, @now, @now, @inboxed_at, @scheduled_start_at, @running_at, @now, 1, 1, @ret)`),
     invSetStatus: p("UPDATE sys_invocation_status SET status = ?, modified_at = ? WHERE id = ?"),
     invSetRunning: p("UPDATE sys_invocation_status SET status = 'invoked', running_at = ?, modified_at = ?, suspended_future = NULL WHERE id = ?"),
     invSuspend: p("UPDATE sys_invocation_status SET status = 'suspended', suspended_future = ?, modified_at = ? WHERE id = ?"),
@@ -277,6 +312,14 @@ function prepareStatements(db: Database.Database) {
     /** The columns an attempt starts from (#startAttempt), not the whole row with its blobs. */
     invStartGet: p(`SELECT status, target_service_name, target_handler_name, target_service_key, target_service_ty,
       pinned_deployment_id, pinned_service_protocol_version, journal_modified_at, idempotency_key, trace_parent, trace_state
+      FROM sys_invocation_status WHERE id = ?`),
+    /** The columns a Journal record reads first (processor #journal, #effectOf). */
+    invJournalGet: p(`SELECT id, status, journal_size, journal_commands_size, target_service_name, target_service_key, trace_parent, trace_state
+      FROM sys_invocation_status WHERE id = ?`),
+    /** The columns completing an invocation reads (processor #complete), and its output (at End). */
+    invEndGet: p(`SELECT status, completion_retention_ms, caller_completion_id, invoked_by_id, caller_partition, target_service_name,
+      target_handler_name, target_service_key, trace_parent, trace_state, created_at,
+      output_kind, output_value, output_failure_code, output_failure_message
       FROM sys_invocation_status WHERE id = ?`),
     invByStatus: p("SELECT id FROM sys_invocation_status WHERE status = ?", true),
     invCountActive: p("SELECT COUNT(*) FROM sys_invocation_status WHERE status != 'completed'", true),
@@ -318,7 +361,6 @@ function prepareStatements(db: Database.Database) {
     idempotencyGet: p("SELECT invocation_id FROM sys_idempotency WHERE service_name = ? AND service_key = ? AND service_handler = ? AND idempotency_key = ?", true),
     idempotencyInsert: p("INSERT OR REPLACE INTO sys_idempotency (service_name, service_key, service_handler, idempotency_key, invocation_id) VALUES (?, ?, ?, ?, ?)"),
     idempotencyDeleteFor: p("DELETE FROM sys_idempotency WHERE invocation_id = ?"),
-    invSetRetention: p("UPDATE sys_invocation_status SET completion_retention_ms = ? WHERE id = ?"),
     promiseGet: p(`SELECT completed, completion_success_value, completion_failure_code, completion_failure_message, completion_failure_metadata
       FROM sys_promise WHERE service_name = ? AND service_key = ? AND key = ?`),
     promiseComplete: p(`INSERT INTO sys_promise (service_name, service_key, key, completed, completion_success_value, completion_failure_code,
@@ -341,10 +383,14 @@ export class Store {
   readonly s: Statements;
   /** T4: meta values already read or written (undefined: known to be absent). */
   readonly #meta = new Map<string, number | undefined>();
+  readonly #begin: Database.Statement;
+  readonly #commit: Database.Statement;
 
   private constructor(db: Database.Database) {
     this.db = db;
     this.s = prepareStatements(db);
+    this.#begin = db.prepare("BEGIN");
+    this.#commit = db.prepare("COMMIT");
   }
 
 
@@ -389,7 +435,31 @@ export class Store {
     return this.meta("applied_lsn") ?? 0;
   }
 
+  /** T5: opens a write transaction if none is open; returns whether this call opened it. */
+  begin(): boolean {
+    if (this.db.inTransaction) return false;
+    this.#begin.run();
+    return true;
+  }
+
+  /** T5: commits the open write transaction, if any. */
+  commit(): void {
+    if (this.db.inTransaction) this.#commit.run();
+  }
+
+  /** T5: rolls the open write transaction back, if any, and forgets the cached meta values (T4). */
+  rollback(): void {
+    this.#meta.clear();
+    if (this.db.inTransaction) this.db.exec("ROLLBACK");
+  }
+
+  /** Commits what is open (T5), then closes. */
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.commit();
+    } finally {
+      this.db.close();
+    }
   }
 }

@@ -66,6 +66,9 @@ async function dispatch(task: WorkerTask): Promise<unknown> {
       return partitionOf(task.partition).signal(task.invocationId, task.signalIndex, task.result);
     case "metrics":
       return metrics();
+    case "commit-stores":
+      for (const partition of state?.partitions.values() ?? []) partition.commitStore();
+      return undefined;
     case "set-state":
       return partitionOf(task.partition).setState(task.service, task.key, task.entries, task.version);
     case "control":

@@ -110,6 +110,32 @@ describe("invocation control", () => {
     });
   });
 
+  it("keeps a retention timer out of the id index, and lets one that outlived an admin purge leave a later completion of the id alone", async () => {
+    await withProcessor(1, async (log, store, processor) => {
+      const id = idOnPartition(0, 1);
+      const purgeTimers = (): { seq: number; fire_at: number }[] =>
+        store.db.prepare("SELECT seq, fire_at FROM sys_timer WHERE kind = 'purge' AND invocation_id = ? ORDER BY seq").all(id) as { seq: number; fire_at: number }[];
+      const plan = store.db.prepare("EXPLAIN QUERY PLAN DELETE FROM sys_timer WHERE invocation_id = ? AND kind != 'purge'").all("x") as { detail: string }[];
+      expect(plan.map((row) => row.detail).join(" ")).toContain("sys_timer_pending_by_invocation");
+
+      await run(log, store, processor, [{ k: "inv", now: 1, inv: invocation(id, "Svc") }, { k: "ctl", now: 2, id, op: "kill" }]);
+      const [first] = purgeTimers();
+      if (first === undefined) throw new Error("no retention timer after the kill");
+      await run(log, store, processor, [{ k: "ctl", now: 3, id, op: "purge" }]);
+      expect(statusOf(store, id)).toBeUndefined();
+      expect(purgeTimers()).toEqual([first]); // left to fire: it finds nothing of its own
+
+      // The same id again (an idempotency key reused after the purge), completed later.
+      await run(log, store, processor, [{ k: "inv", now: 10, inv: invocation(id, "Svc") }, { k: "ctl", now: 11, id, op: "kill" }]);
+      const second = purgeTimers().find((t) => t.seq !== first.seq);
+      expect(second?.fire_at).toBeGreaterThan(first.fire_at);
+      await run(log, store, processor, [{ k: "tmr", now: first.fire_at, seq: first.seq }]);
+      expect(statusOf(store, id)).toBe("completed"); // the old timer did not purge the new completion
+      await run(log, store, processor, [{ k: "tmr", now: second?.fire_at ?? 0, seq: second?.seq ?? 0 }]);
+      expect(statusOf(store, id)).toBeUndefined();
+    });
+  });
+
   it("records failed attempts durably, then pauses or fails as the command says; replay gives the same store", async () => {
     await withProcessor(1, async (log, store, processor, dir) => {
       const [a, b] = [idOnPartition(0, 1), idOnPartition(0, 1)];

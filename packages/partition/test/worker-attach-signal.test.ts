@@ -45,10 +45,10 @@ afterAll(async () => {
   await Promise.all([http2.close(), http1.close()]);
 });
 
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -64,7 +64,9 @@ async function awakeableIn(file: string): Promise<{ awakeableId: string; invocat
 }
 
 /** The invocation's status as the partition's store holds it (read through a second connection). */
-function statusOf(dataDir: string, partition: number, id: string): string | undefined {
+/** Read from a second connection, as SQL introspection does: the worker commits its open store transactions first. */
+async function statusOf(worker: InProcessWorker, dataDir: string, partition: number, id: string): Promise<string | undefined> {
+  await worker.run({ kind: "commit-stores" });
   const db = new Database(join(dataDir, "partitions", String(partition), "store.sqlite"), { readonly: true, fileMustExist: true });
   try {
     return db.prepare("SELECT status FROM sys_invocation_status WHERE id = ?").pluck().get(id) as string | undefined;
@@ -207,7 +209,7 @@ describe("signal task", () => {
       await send(worker, 0, id, "await", { idFile });
       const awakeable = await awakeableIn(idFile);
       // Over HTTP/1.1 the SDK suspends on the awakeable.
-      await until("suspension", () => (statusOf(tmp.dir, 0, id) === "suspended" ? true : undefined));
+      await until("suspension", async () => ((await statusOf(worker, tmp.dir, 0, id)) === "suspended" ? true : undefined));
       expect(await attach(worker, 0, id, false)).toEqual({ kind: "not-ready", invocationId: id });
       expect(await signal(worker, 0, id, awakeable.signalIndex, { value: jsonBody("after suspension") })).toEqual({ accepted: true });
       expect(completedValue(await attach(worker, 0, id, true))).toBe("resolved: after suspension");
@@ -313,7 +315,7 @@ describe("signals from handlers", () => {
       const idFile = join(tmp.dir, "awakeable-id");
       await send(worker, 0, id, "await", { idFile });
       await awakeableIn(idFile);
-      await until("suspension", () => (statusOf(tmp.dir, 0, id) === "suspended" ? true : undefined));
+      await until("suspension", async () => ((await statusOf(worker, tmp.dir, 0, id)) === "suspended" ? true : undefined));
       expect(valueOf(await worker.invoke(0, request("WorkerAwakeables", "cancel", id, { invocationId: idOnPartition(0, 1) })))).toBe("done");
       expect(await attach(worker, 0, id, true)).toMatchObject({ kind: "completed", outcome: { failure: { code: 409 } } });
 
@@ -324,7 +326,7 @@ describe("signals from handlers", () => {
         request("WorkerAwakeables", "fail", "never runs", { invocationId: later, mode: "send", executeAtMs: Date.now() + 60_000 }),
       );
       expect(delayed).toMatchObject({ kind: "accepted" });
-      expect(statusOf(tmp.dir, 0, later)).toBe("scheduled");
+      expect(await statusOf(worker, tmp.dir, 0, later)).toBe("scheduled");
       const waiting = attach(worker, 0, later, true);
       await worker.invoke(0, request("WorkerAwakeables", "cancel", later, { invocationId: idOnPartition(0, 1) }));
       expect(await waiting).toMatchObject({ kind: "completed", outcome: { failure: { code: 409, message: "canceled" } } });

@@ -14,39 +14,70 @@ export function base62Width(byteCount: number): number {
   return Math.ceil((byteCount * 8) / Math.log2(62));
 }
 
-/** Encodes `bytes[start, start+count)` (big-endian id bytes) in Restate's base62. */
+/** Scratch for encodeBase62: the integer in 32-bit limbs, most significant first (ids are ≤ 16 bytes). */
+const limbScratch = new Uint32Array(8);
+/** 62³: three digits per division step; a remainder (< 62³) times 2³² stays below 2⁵³. */
+const cube = 62 * 62 * 62;
+
+/**
+ * Encodes `bytes[start, start+count)` (big-endian id bytes) in Restate's base62: long division by
+ * 62³ over 32-bit limbs in plain numbers (a BigInt per digit cost several µs per id).
+ */
 export function encodeBase62(bytes: Uint8Array, start: number, count: number): string {
-  let value = 0n;
-  // Little-endian read: the last byte is the most significant.
-  for (let i = count - 1; i >= 0; i--) value = (value << 8n) | BigInt(bytes[start + i] as number);
-  const width = base62Width(count);
-  const out = new Array<string>(width);
-  for (let i = width - 1; i >= 0; i--) {
-    out[i] = ALPHABET[Number(value % 62n)] as string;
-    value /= 62n;
+  const limbCount = (count + 3) >>> 2;
+  const limbs = limbCount <= limbScratch.length ? limbScratch : new Uint32Array(limbCount);
+  // Little-endian read: byte i weighs 256^i; limb 0 (most significant) holds the highest bytes.
+  for (let l = 0; l < limbCount; l++) {
+    let limb = 0;
+    for (let k = 3; k >= 0; k--) {
+      const i = (limbCount - 1 - l) * 4 + k;
+      limb = limb * 256 + (i < count ? (bytes[start + i] as number) : 0);
+    }
+    limbs[l] = limb;
   }
-  return out.join("");
+  const width = base62Width(count);
+  let out = "";
+  let produced = 0;
+  let first = 0; // limbs before `first` are zero
+  while (produced < width) {
+    let rem = 0;
+    for (let l = first; l < limbCount; l++) {
+      const current = rem * 4294967296 + (limbs[l] as number);
+      const quotient = Math.floor(current / cube);
+      limbs[l] = quotient;
+      rem = current - quotient * cube;
+    }
+    while (first < limbCount && limbs[first] === 0) first++;
+    for (let d = 0; d < 3 && produced < width; d++, produced++) {
+      const next = Math.floor(rem / 62);
+      out = ALPHABET[rem - next * 62] + out;
+      rem = next;
+    }
+  }
+  return out;
 }
 
 /**
  * Decodes `text[start, start + base62Width(count))` into `target[offset, offset+count)`.
  * Returns false (writing nothing useful) if a character is outside the alphabet or the value
- * does not fit in `count` bytes.
+ * does not fit in `count` bytes. Multiply-and-add by 62 over the target bytes (little-endian
+ * limbs, as the id bytes are the integer byte-swapped).
  */
 export function decodeBase62(text: string, start: number, count: number, target: Uint8Array, offset: number): boolean {
   const width = base62Width(count);
   if (text.length - start < width) return false;
-  let value = 0n;
+  target.fill(0, offset, offset + count);
   for (let i = 0; i < width; i++) {
     const code = text.charCodeAt(start + i);
     const digit = code < 128 ? (DIGIT_OF[code] as number) : -1;
     if (digit < 0) return false;
-    value = value * 62n + BigInt(digit);
-  }
-  if (value >> BigInt(count * 8) !== 0n) return false;
-  for (let i = 0; i < count; i++) {
-    target[offset + i] = Number(value & 0xffn);
-    value >>= 8n;
+    let carry = digit;
+    for (let j = offset; j < offset + count; j++) {
+      const value = (target[j] as number) * 62 + carry;
+      target[j] = value & 0xff;
+      carry = value >>> 8;
+    }
+    if (carry !== 0) return false; // over count bytes
   }
   return true;
 }

@@ -195,7 +195,7 @@ export {
 
 export { decodeFrames, FrameDecoder, type FrameDecoderOptions } from "./frame-decoder.js";
 
-export { decodeMessage, decodeNotification, encodeMessage, encodeMessageFrame } from "./message-codec.js";
+export { decodeMessage, decodeNotification, decodeProto, encodeMessage, encodeMessageFrame, encodeProto } from "./message-codec.js";
 
 export {
   flattenFuture,

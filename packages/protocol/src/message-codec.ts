@@ -23,7 +23,7 @@
 // message, and repeated message/uint32/string/bytes. A schema using anything else is a bug of
 // this package and fails when its plan is built.
 
-import { ScalarType, type DescField, type DescMessage } from "@bufbuild/protobuf";
+import { ScalarType, type DescField, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { FeatureSet_FieldPresence } from "@bufbuild/protobuf/wkt";
 import { FRAME_HEADER_BYTES, FRAME_PAYLOAD_BYTES_LIMIT } from "./constants.js";
 import {
@@ -97,6 +97,19 @@ export function encodeMessageFrame(message: ProtocolMessage, options?: EncodeFra
   const frame = encodeWithSchema(schema, message, FRAME_HEADER_BYTES, type);
   writeFrameHeader(frame, 0, type, flags, frame.length - FRAME_HEADER_BYTES);
   return frame;
+}
+
+/** `toBinary(schema, message)`, byte for byte, on this file's encoding plans (3–10× faster). */
+export function encodeProto<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
+  return encodeWithSchema(schema, message, 0);
+}
+
+/**
+ * `fromBinary(schema, bytes)` for every input it accepts, on this file's decoding plans; `bytes`
+ * fields are views into `bytes`. Throws a plain Error on malformed input.
+ */
+export function decodeProto<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array): MessageShape<Desc> {
+  return decodeWithSchema(schema, bytes) as MessageShape<Desc>;
 }
 
 /**

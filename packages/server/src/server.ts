@@ -278,7 +278,13 @@ export async function startServer(options: ServerOptions = {}): Promise<CairnSer
       port: adminPort,
       serverVersion,
       ingressUrl: `${ingressUrl}/`,
-      query: (sql, accept) => queryEngine.query(sql, accept),
+      query: async (sql, accept) => {
+        // The workers group-commit their stores (partition R5); the query reads them from another
+        // connection, so it first asks for the open transactions to commit (read your own writes).
+        // A worker that cannot answer (restarting) is skipped: its store is as its replay left it.
+        await Promise.allSettled(hosts.map((host) => host.run({ kind: "commit-stores" })));
+        return queryEngine.query(sql, accept);
+      },
       setState: createStateHook(table),
       metrics: () => metrics.scrape(),
     });
