@@ -228,6 +228,27 @@ describe("SpanQueue with an encoding exporter", () => {
     expect(roomy.stats()).toMatchObject({ exported: 10, queued: 0 });
   });
 
+  it("encodes every kind of attribute value the fast paths and the general path take", async () => {
+    const { tracer, spans } = capturingTracer();
+    const facts = { invocationId: "inv_1values", service: "Svc", handler: "h", key: "ключ" };
+    const attempt = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 });
+    attempt.end({ kind: "failed", code: 2 ** 28, message: "x".repeat(300), retryable: false });
+    tracer.endInvocation(facts, { kind: "failure", code: 0, message: "ünïcode ✓" }, Date.now() - 5, Date.now(), 127);
+    await tracer.flush();
+    const decoded = decodeTraceExportRequest(encodeTraceExportRequest(spans));
+    const attemptSpan = decoded.find((span) => span.name === "attempt Svc/h");
+    const invocation = decoded.find((span) => span.name === "invoke Svc/h");
+    expect(attemptSpan?.attributes).toMatchObject({
+      "restate.invocation.target": "Svc/ключ/h",
+      "restate.error.code": 2 ** 28,
+      "restate.error.message": "x".repeat(300),
+      "restate.error.retryable": false,
+      "restate.invocation.attempt": 1,
+    });
+    expect(invocation?.attributes).toMatchObject({ "restate.error.code": 0, "restate.error.message": "ünïcode ✓", "restate.invocation.attempts": 127, "restate.invocation.key": "ключ" });
+    await tracer.shutdown();
+  });
+
   it("encodes spans of several resources into one request that decodes to all of them (E4)", async () => {
     const one = capturingTracer();
     const two = capturingTracer();
