@@ -38,15 +38,40 @@ const profiles: Record<string, Profile> = {
   full: { warmupSeconds: 3, durationSeconds: 10, connections: [1, 10, 50], rounds: 2 },
 };
 
-const { values } = parseArgs({
-  options: {
-    profile: { type: "string", default: "ci" },
-    targets: { type: "string" },
-    scenarios: { type: "string" },
-    connections: { type: "string" },
-    rounds: { type: "string" },
-  },
-});
+const usage = `Usage: node dist/main.js [--profile ci|full] [--targets cairn,restate,cairn+sdk,cairn+tracing]
+       [--scenarios ${scenarios.map((s) => s.name).join(",")}] [--connections 1,10,50] [--rounds 2]
+
+  --profile      ci: 0.5 s warm-up and 1.5 s per measurement (default); full: 3 s and 10 s
+  --targets      what to measure (default cairn,restate,cairn+sdk); cairn+tracing is cairn with
+                 tracing on, exporting to an OTLP sink in this process
+  --scenarios    default: all
+  --connections  autocannon connections, one measurement each (default 1,10,50)
+  --rounds       rounds, alternating the order of the targets (default 2)
+
+Writes bench/results/latest.{json,md}. Exit code 1 on connection errors, unexpected statuses or a
+server that does not start; never on a figure.`;
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        profile: { type: "string", default: "ci" },
+        targets: { type: "string" },
+        scenarios: { type: "string" },
+        connections: { type: "string" },
+        rounds: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${usage}`);
+    process.exit(2);
+  }
+})();
+if (values.help === true) {
+  console.log(usage);
+  process.exit(0);
+}
 const baseProfile = profiles[values.profile];
 const profile: Profile | undefined =
   baseProfile === undefined

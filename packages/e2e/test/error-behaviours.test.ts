@@ -65,6 +65,9 @@ describeTargets("error behaviours", services, (h) => {
       const row = reply.status === 200 ? reply.json<{ rows: { last_failure: string | null }[] }>().rows[0] : undefined;
       return row?.last_failure !== null && row?.last_failure !== undefined && /^\[570 Journal mismatch\]/.test(row.last_failure) ? row : undefined;
     });
+    // retry_count counts the attempts started (restate-server increments it when one starts).
+    const counted = await admin(h, "POST", "/query", { query: `SELECT retry_count FROM sys_invocation WHERE id = '${id}'` });
+    expect(counted.json<{ rows: { retry_count: number | null }[] }>().rows[0]?.retry_count).toBeGreaterThanOrEqual(3);
     expect((await control(h, id, "kill")).status).toBe(200);
     const reply = await attach(h, id);
     expect(reply.status).toBe(409);

@@ -79,7 +79,9 @@ const invocationStatusColumns = (callers: boolean): string => `partition_key, id
 /** An invoked invocation waits for its next attempt while its retry time is in the future. */
 const backingOff = "(raw_status = 'invoked' AND next_retry_at_ms IS NOT NULL AND next_retry_at_ms > CAST(unixepoch('subsec') * 1000 AS INTEGER))";
 
-const invocationStateColumns = `raw_status = 'invoked' AND NOT ${backingOff} AS in_flight, retry_count,
+// retry_count as Restate counts it: attempts started (the failed ones, plus the one in flight).
+const invocationStateColumns = `raw_status = 'invoked' AND NOT ${backingOff} AS in_flight,
+  CASE WHEN raw_status = 'invoked' THEN COALESCE(retry_count, 0) + CASE WHEN ${backingOff} THEN 0 ELSE 1 END END AS retry_count,
   CASE WHEN raw_status = 'invoked' THEN running_at END AS last_start_at, ${ts("next_retry_at_ms")} AS next_retry_at,
   CASE WHEN raw_status = 'invoked' THEN pinned_deployment_id END AS last_attempt_deployment_id, NULL AS last_attempt_server,
   last_failure, last_failure_error_code, last_failure_related_command_index AS last_failure_related_entry_index,

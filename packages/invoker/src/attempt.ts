@@ -3,7 +3,8 @@
 // Owns: the HTTP exchange of one attempt — request head, Start + journal replay, the frames the
 // SDK sends back, the frames the server pushes on the open request (notifications, run acks), the
 // inactivity and abort timers. Does not own: what a frame means for the invocation (the partition
-// processor decides, logs and answers), retries (retry-policy.ts), sessions (session-pool.ts).
+// processor decides, logs and answers), retries (retry-policy.ts), connections (h2c/pool.ts for
+// http:// deployments, session-pool.ts for https:// or when node:http2 is chosen).
 //
 // A1. Start is the first frame written and the journal follows it in stored order (journal order
 //     = wire order); `known_entries` equals the number of journal frames written.
@@ -35,6 +36,8 @@ import {
   ProtocolViolationError,
 } from "./errors.js";
 import { FrameReader, frame, type RawFrame } from "./frame-reader.js";
+import type { H2cRequest, H2cStreamHandler } from "./h2c/connection.js";
+import type { H2cPool } from "./h2c/pool.js";
 import type { SessionPool } from "./session-pool.js";
 
 /** Message type codes this module needs (RESTATE-PROTOCOL.md §3.2). */
@@ -304,12 +307,19 @@ export class Attempt {
     });
   }
 
-  /** Starts an attempt; the returned object is live until `done` settles. */
-  static start(pool: SessionPool, request: AttemptRequest, listener: AttemptListener): Attempt {
+  /** The h2c stream of this attempt, when it runs on the h2c client (no closures then). */
+  #h2c: H2cRequest | undefined;
+
+  /**
+   * Starts an attempt; the returned object is live until `done` settles. HTTP/2 to an `http://`
+   * deployment goes over `h2c` when given, otherwise (and for `https://`) over node:http2 `pool`.
+   */
+  static start(pool: SessionPool, request: AttemptRequest, listener: AttemptListener, h2c?: H2cPool): Attempt {
     if (request.journal.length < 1) throw new RangeError("a journal has at least its Input command");
     const attempt = new Attempt(request, listener);
     try {
       if (request.deployment.useHttp11) attempt.#startHttp1();
+      else if (h2c !== undefined && request.deployment.uri.startsWith("http:")) attempt.#startH2c(h2c);
       else attempt.#startHttp2(pool);
     } catch (error) {
       attempt.#fail(new ConnectError(request.deployment.uri, error));
@@ -319,15 +329,20 @@ export class Attempt {
 
   /** Whether frames can still be pushed to the SDK. */
   get writable(): boolean {
-    return !this.#settled && !this.#requestEnded && this.#write !== undefined;
+    return !this.#settled && !this.#requestEnded && (this.#h2c !== undefined || this.#write !== undefined);
   }
 
   /** Pushes a frame (notification or run ack) to the SDK; false if the request is already ended. */
   send(type: number, payload: Uint8Array): boolean {
-    if (!this.writable || this.#write === undefined) return false;
-    this.#write(frame(type, 0, payload));
+    if (!this.writable) return false;
+    this.#writeBytes(frame(type, 0, payload));
     this.#touch();
     return true;
+  }
+
+  #writeBytes(bytes: Uint8Array): void {
+    if (this.#h2c !== undefined) this.#h2c.write(bytes);
+    else this.#write?.(bytes);
   }
 
   /** Ends the request body: the SDK suspends or finishes once it has nothing left to do. */
@@ -335,13 +350,65 @@ export class Attempt {
     if (this.#requestEnded || this.#settled) return;
     this.#requestEnded = true;
     this.#clearInactivity();
-    this.#endRequest?.();
+    if (this.#h2c !== undefined) this.#h2c.end();
+    else this.#endRequest?.();
     this.#armAbort();
   }
 
   /** Aborts the exchange (kill, shutdown); `done` settles with AttemptAbortedError. */
   abort(reason: string): void {
     this.#fail(new AttemptAbortedError(reason));
+  }
+
+  /** The h2c client's callbacks, one object per attempt (no closures). */
+  static readonly #H2cHandler = class implements H2cStreamHandler {
+    readonly #attempt: Attempt;
+    constructor(attempt: Attempt) {
+      this.#attempt = attempt;
+    }
+    onHeaders(status: number, headers: readonly string[]): void {
+      const attempt = this.#attempt;
+      attempt.#clearHeadTimer();
+      let contentType: string | undefined;
+      let retryAfter: string | undefined;
+      for (let i = 2; i + 1 < headers.length; i += 2) {
+        const name = headers[i];
+        if (name === "content-type") contentType ??= headers[i + 1];
+        else if (name === "retry-after") retryAfter ??= headers[i + 1];
+      }
+      attempt.#onHead(status, contentType, retryAfter);
+    }
+    onData(chunk: Buffer): void {
+      this.#attempt.#onChunk(chunk);
+    }
+    onEnd(): void {
+      this.#attempt.#onResponseEnd();
+    }
+    onError(error: InvokerError): void {
+      const attempt = this.#attempt;
+      attempt.#fail(new ConnectError(invokeTarget(attempt.#request.deployment.uri, attempt.#request.service, attempt.#request.handler).origin, error));
+    }
+  };
+
+  #startH2c(pool: H2cPool): void {
+    const { deployment, service, handler, protocolVersion } = this.#request;
+    const url = invokeTarget(deployment.uri, service, handler);
+    const contentType = invocationContentType(protocolVersion);
+    const headers: string[] = [];
+    const extra = this.#request.headers;
+    const hasAdditional = Object.keys(deployment.additionalHeaders).length > 0;
+    if (hasAdditional || (extra !== undefined && Object.keys(extra).length > 0)) {
+      const merged: Record<string, string> = {};
+      for (const [name, value] of Object.entries(deployment.additionalHeaders)) merged[name.toLowerCase()] = value;
+      if (extra !== undefined) for (const [name, value] of Object.entries(extra)) merged[name.toLowerCase()] = value;
+      for (const name of commonHeaderNames) delete merged[name];
+      for (const [name, value] of Object.entries(merged)) headers.push(name, value);
+    }
+    headers.push("content-type", contentType, "accept", contentType, "x-restate-invocation-id", this.#request.start.debugId);
+    if (this.#request.start.key.length > 0) headers.push("x-restate-service-key", encodeURIComponent(this.#request.start.key));
+    this.#h2c = pool.request(url.origin, "POST", url.path, headers, new Attempt.#H2cHandler(this));
+    this.#armHeadTimer(url.origin);
+    this.#writeReplay();
   }
 
   #startHttp2(pool: SessionPool): void {
@@ -372,7 +439,7 @@ export class Attempt {
       this.#clearHeadTimer();
       const status = Number(headers[":status"] ?? 0);
       const responseType = headerValue(headers["content-type"]);
-      this.#onHead(status, responseType, headerValue(headers["retry-after"]), stream);
+      this.#onHead(status, responseType, headerValue(headers["retry-after"]));
     });
     stream.on("data", (chunk: Buffer) => this.#onChunk(chunk));
     stream.on("end", () => this.#onResponseEnd());
@@ -402,7 +469,7 @@ export class Attempt {
     };
     request.on("response", (response) => {
       this.#clearHeadTimer();
-      this.#onHead(response.statusCode ?? 0, headerValue(response.headers["content-type"]), headerValue(response.headers["retry-after"]), response);
+      this.#onHead(response.statusCode ?? 0, headerValue(response.headers["content-type"]), headerValue(response.headers["retry-after"]));
       response.on("data", (chunk: Buffer) => this.#onChunk(chunk));
       response.on("end", () => this.#onResponseEnd());
       response.on("error", (error) => this.#fail(new ConnectError(url.origin, error)));
@@ -429,26 +496,15 @@ export class Attempt {
     const { start, journal, protocolVersion } = this.#request;
     const parts: Uint8Array[] = [frame(typeStart, 0, encodeStart(start, journal.length, protocolVersion))];
     for (const entry of journal) parts.push(frame(entry.type, 0, entry.payload));
-    this.#write?.(Buffer.concat(parts));
+    this.#writeBytes(Buffer.concat(parts));
     this.#touch();
   }
 
-  #onHead(status: number, responseType: string | undefined, retryAfter: string | undefined, body: NodeJS.ReadableStream): void {
+  #onHead(status: number, responseType: string | undefined, retryAfter: string | undefined): void {
     if (this.#settled) return;
     if (status < 200 || status >= 300) {
-      const chunks: Buffer[] = [];
-      let bytes = 0;
-      body.on("data", (chunk: Buffer) => {
-        if (bytes < errorBodyBytesMax) chunks.push(chunk);
-        bytes += chunk.length;
-      });
-      const finish = (): void => {
-        const text = Buffer.concat(chunks).toString("utf8").slice(0, errorBodyBytesMax);
-        this.#fail(new HttpStatusError(status, text, parseRetryAfter(retryAfter)));
-      };
-      body.on("end", finish);
-      body.on("close", finish);
-      this.#failing = true;
+      // The body is the error text: #onChunk keeps its first bytes, #onResponseEnd fails the attempt.
+      this.#failing = { status, retryAfter, chunks: [], bytes: 0 };
       // Nothing more will be sent; ending the request lets the deployment finish its answer.
       this.endRequest();
       return;
@@ -458,10 +514,16 @@ export class Attempt {
   }
 
   /** Set while a non-2xx body is being read: chunks are the error text, not frames. */
-  #failing = false;
+  #failing: { status: number; retryAfter: string | undefined; chunks: Buffer[]; bytes: number } | undefined;
 
   #onChunk(chunk: Buffer): void {
-    if (this.#settled || this.#failing) return;
+    if (this.#settled) return;
+    const failing = this.#failing;
+    if (failing !== undefined) {
+      if (failing.bytes < errorBodyBytesMax) failing.chunks.push(chunk);
+      failing.bytes += chunk.length;
+      return;
+    }
     if (this.#terminal !== undefined) return; // A2: nothing after the terminal frame
     this.#touch();
     let frames: RawFrame[];
@@ -508,7 +570,12 @@ export class Attempt {
 
   #onResponseEnd(): void {
     if (this.#settled) return;
-    if (this.#failing) return; // the error-body reader settles
+    const failing = this.#failing;
+    if (failing !== undefined) {
+      const text = Buffer.concat(failing.chunks).toString("utf8").slice(0, errorBodyBytesMax);
+      this.#fail(new HttpStatusError(failing.status, text, parseRetryAfter(failing.retryAfter)));
+      return;
+    }
     if (this.#terminal !== undefined) {
       this.#settle({ kind: "terminal", terminal: this.#terminal });
       return;
@@ -527,10 +594,13 @@ export class Attempt {
     this.#clearInactivity();
     this.#clearHeadTimer();
     if (this.#abortTimer !== undefined) clearTimeout(this.#abortTimer);
-    if (outcome.kind === "failed") this.#destroy?.();
-    else if (!this.#requestEnded) {
+    if (outcome.kind === "failed") {
+      if (this.#h2c !== undefined) this.#h2c.cancel();
+      else this.#destroy?.();
+    } else if (!this.#requestEnded) {
       this.#requestEnded = true;
-      this.#endRequest?.();
+      if (this.#h2c !== undefined) this.#h2c.end();
+      else this.#endRequest?.();
     }
     this.#resolve(outcome);
   }
@@ -572,6 +642,9 @@ export class Attempt {
     this.#headTimer = undefined;
   }
 }
+
+/** Headers the attempt sets itself; a deployment's additional headers cannot replace them. */
+const commonHeaderNames = ["content-type", "accept", "x-restate-invocation-id", "x-restate-service-key"];
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {
   if (value === undefined) return undefined;

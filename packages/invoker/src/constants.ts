@@ -33,3 +33,29 @@ export const connectTimeoutMs = 10_000;
 
 if (defaultRetryInitialIntervalMs > defaultRetryMaxIntervalMs) throw new Error("retry initial interval exceeds the max interval");
 if (protocolVersionMin > protocolVersionMax) throw new Error("protocol version range is empty");
+
+// h2c client (src/h2c/): the windows and limits it advertises, and its bounds (D5).
+/** SETTINGS_INITIAL_WINDOW_SIZE we advertise: response bytes a deployment may send per stream ahead of our WINDOW_UPDATEs. */
+export const h2cStreamWindowBytes = 1024 * 1024;
+/** Our connection-level receive window (raised from 65 535 by a WINDOW_UPDATE right after the preface). */
+export const h2cConnectionWindowBytes = 16 * 1024 * 1024;
+/** SETTINGS_MAX_FRAME_SIZE we advertise; also what one frame may make the parser buffer. */
+export const h2cMaxFrameBytes = 256 * 1024;
+/** SETTINGS_HEADER_TABLE_SIZE we advertise (the RFC default: the decoder's dynamic table bound). */
+export const h2cHeaderTableBytes = 4096;
+/** SETTINGS_MAX_HEADER_LIST_SIZE we advertise, enforced on decode; also bounds a HEADERS + CONTINUATION block. */
+export const h2cHeaderListBytesMax = 64 * 1024;
+/** Request bytes one stream may queue against a closed flow-control window before it fails. */
+export const h2cStreamQueuedBytesMax = 64 * 1024 * 1024;
+/** Request bytes all streams of one connection may queue against closed windows. */
+export const h2cConnectionQueuedBytesMax = 256 * 1024 * 1024;
+/** Streams one connection may hold back while the peer's SETTINGS_MAX_CONCURRENT_STREAMS is reached. */
+export const h2cWaitingStreamsMax = 10_000;
+/** Highest client stream id (2^31 - 1); a connection that would pass it is replaced. */
+export const h2cStreamIdMax = 0x7fffffff;
+/** Outgoing frames of one tick up to this size are joined into one socket write; above, written as a vector. */
+export const h2cCoalesceBytesMax = 64 * 1024;
+
+if (h2cMaxFrameBytes < 16_384 || h2cMaxFrameBytes > 16_777_215) throw new Error("SETTINGS_MAX_FRAME_SIZE must be in 2^14..2^24-1");
+if (h2cConnectionWindowBytes < 65_535 || h2cConnectionWindowBytes > 0x7fffffff) throw new Error("the connection window must be in 65535..2^31-1");
+if (h2cStreamWindowBytes > 0x7fffffff) throw new Error("SETTINGS_INITIAL_WINDOW_SIZE must be at most 2^31-1");

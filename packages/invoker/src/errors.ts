@@ -71,3 +71,29 @@ export class UnsupportedProtocolVersionError extends InvokerError {
     super(`deployment speaks service protocol V${min}..V${max}; this server speaks V5..V7`);
   }
 }
+
+/**
+ * The HTTP/2 connection to a deployment failed: socket error or close, a protocol error of either
+ * side, or a GOAWAY that refused the stream. Every stream on the connection gets one; retryable.
+ */
+export class H2cConnectionError extends InvokerError {
+  readonly code = "ERR_INVOKER_H2C_CONNECTION";
+  constructor(
+    message: string,
+    /** The HTTP/2 error code (RFC 9113 §7) when one was sent or received. */
+    readonly h2Code: number | undefined = undefined,
+  ) {
+    super(message);
+  }
+}
+
+/** One HTTP/2 stream failed: RST_STREAM from the deployment, a stream error, or its queue bound. */
+export class H2cStreamError extends InvokerError {
+  readonly code = "ERR_INVOKER_H2C_STREAM";
+  constructor(
+    message: string,
+    readonly h2Code: number,
+  ) {
+    super(message);
+  }
+}

@@ -11,6 +11,10 @@ export type {
   Terminal,
 } from "./attempt.js";
 export { Invoker, chooseProtocolVersion } from "./invoker.js";
+export type { InvokerOptions } from "./invoker.js";
+export { H2cPool } from "./h2c/pool.js";
+export type { H2cPoolOptions } from "./h2c/pool.js";
+export type { H2cRequest, H2cStreamHandler } from "./h2c/connection.js";
 export { SessionPool } from "./session-pool.js";
 export { FrameReader, frame } from "./frame-reader.js";
 export type { RawFrame } from "./frame-reader.js";
@@ -21,6 +25,8 @@ export {
   AttemptAbortedError,
   ConnectError,
   ContentTypeError,
+  H2cConnectionError,
+  H2cStreamError,
   HttpStatusError,
   InvokerError,
   MissingTerminalError,

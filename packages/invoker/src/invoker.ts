@@ -3,7 +3,17 @@
 import { Attempt, type AttemptListener, type AttemptRequest } from "./attempt.js";
 import { protocolVersionMax, protocolVersionMin } from "./constants.js";
 import { UnsupportedProtocolVersionError } from "./errors.js";
+import { H2cPool } from "./h2c/pool.js";
 import { SessionPool } from "./session-pool.js";
+
+export interface InvokerOptions {
+  /**
+   * HTTP/2 client for `http://` deployments: "h2c" (this package's client, the default) or "node"
+   * (node:http2, kept as a fallback). `https://` deployments always use node:http2 (TLS + ALPN).
+   * Default: "node" when the environment sets CAIRN_INVOKER_HTTP2_CLIENT=node, else "h2c".
+   */
+  http2Client?: "h2c" | "node";
+}
 
 /**
  * The version a new invocation is pinned to (D6): the highest both sides speak. Throws when the
@@ -17,14 +27,20 @@ export function chooseProtocolVersion(deploymentMin: number, deploymentMax: numb
 
 export class Invoker {
   readonly #pool = new SessionPool();
+  readonly #h2c: H2cPool | undefined;
   readonly #live = new Set<Attempt>();
   #http1 = 0;
   #closed = false;
 
+  constructor(options: InvokerOptions = {}) {
+    const client = options.http2Client ?? (process.env["CAIRN_INVOKER_HTTP2_CLIENT"] === "node" ? "node" : "h2c");
+    this.#h2c = client === "h2c" ? new H2cPool() : undefined;
+  }
+
   /** Starts one attempt; see Attempt for the contract. */
   start(request: AttemptRequest, listener: AttemptListener): Attempt {
     if (this.#closed) throw new Error("invoker is closed");
-    const attempt = Attempt.start(this.#pool, request, listener);
+    const attempt = Attempt.start(this.#pool, request, listener, this.#h2c);
     this.#live.add(attempt);
     const http1 = request.deployment.useHttp11;
     if (http1) this.#http1 += 1;
@@ -37,7 +53,7 @@ export class Invoker {
 
   /** Open connections to deployments: pooled HTTP/2 sessions, and HTTP/1.1 attempts in flight (one request each). */
   get connections(): { http2: number; http1: number } {
-    return { http2: this.#pool.size, http1: this.#http1 };
+    return { http2: this.#pool.size + (this.#h2c?.size ?? 0), http1: this.#http1 };
   }
 
   /** Attempts still running. */
@@ -50,5 +66,6 @@ export class Invoker {
     this.#closed = true;
     for (const attempt of this.#live) attempt.abort("invoker closed");
     this.#pool.close();
+    this.#h2c?.close();
   }
 }

@@ -1,4 +1,5 @@
-// HTTP/2 sessions to deployments: one session per origin, reused by every attempt to that origin.
+// node:http2 sessions to deployments (https://, and http:// when the invoker is set to "node"):
+// one session per origin, reused by every attempt to that origin.
 //
 // Owns: the ClientHttp2Session objects and their replacement. Does not own: streams (attempt.ts).
 //

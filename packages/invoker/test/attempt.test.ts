@@ -1,20 +1,22 @@
 // Goal: one attempt against the official SDK over HTTP/2 — Start + journal replay, End, V7 run
 // proposals with the ack flag, the request ended after the terminal frame, a bad version as a
-// typed failure; method: the invoker driving the real Greeter service from @cairn/testkit.
+// typed failure with its error body; method: the invoker driving the real Greeter service from
+// @cairn/testkit, once over the h2c client and once over node:http2.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HeaderSchema, InputCommandMessageSchema, MessageType, ValueSchema, create, formatInvocationId, newInvocationId, toBinary } from "@cairn/protocol";
 import { Invoker, type AttemptRequest, type RawFrame, type Terminal } from "@cairn/invoker";
 import { startOfficialService, type SdkService } from "@cairn/testkit";
 
 let greeter: SdkService;
-const invoker = new Invoker();
+const invokers = { h2c: new Invoker({ http2Client: "h2c" }), node: new Invoker({ http2Client: "node" }) };
 
 beforeAll(async () => {
   greeter = await startOfficialService("greeter");
 }, 60_000);
 
 afterAll(async () => {
-  invoker.close();
+  invokers.h2c.close();
+  invokers.node.close();
   await greeter.close();
 });
 
@@ -39,7 +41,9 @@ function attemptRequest(handler: string, version: number): AttemptRequest {
   };
 }
 
-describe("Attempt", () => {
+describe.each(["h2c", "node"] as const)("Attempt over %s", (client) => {
+  const invoker = invokers[client];
+
   it("replays the journal and ends with Output + End (V7)", async () => {
     const frames: RawFrame[] = [];
     const terminals: Terminal[] = [];
@@ -76,6 +80,14 @@ describe("Attempt", () => {
     const outcome = await attempt.done;
     expect(outcome.kind).toBe("failed");
     expect(outcome.kind === "failed" && outcome.error.code).toBe("ERR_INVOKER_HTTP_STATUS");
+    // The non-2xx body is the error text.
+    expect(outcome.kind === "failed" && outcome.error.message.length).toBeGreaterThan("deployment answered HTTP 415".length);
+  });
+
+  it("runs 100 attempts at once on one connection", async () => {
+    const outcomes = await Promise.all(Array.from({ length: 100 }, () => invoker.start(attemptRequest("greet", 7), { onFrames: () => undefined }).done));
+    expect(outcomes.every((o) => o.kind === "terminal" && o.terminal.kind === "end")).toBe(true);
+    expect(invoker.connections.http2).toBe(1);
   });
 
   it("fails with ERR_INVOKER_CONNECT when nothing listens", async () => {

@@ -5,6 +5,8 @@ import {
   AttemptAbortedError,
   ConnectError,
   ContentTypeError,
+  H2cConnectionError,
+  H2cStreamError,
   HttpStatusError,
   InvokerError,
   MissingTerminalError,
@@ -21,6 +23,8 @@ const cases: [InvokerError, string, boolean][] = [
   [new AbortTimeoutError(10), "ERR_INVOKER_ABORT_TIMEOUT", true],
   [new AttemptAbortedError("killed"), "ERR_INVOKER_ABORTED", false],
   [new UnsupportedProtocolVersionError(1, 4), "ERR_INVOKER_PROTOCOL_VERSION", true],
+  [new H2cConnectionError("socket closed"), "ERR_INVOKER_H2C_CONNECTION", true],
+  [new H2cStreamError("reset", 8), "ERR_INVOKER_H2C_STREAM", true],
 ];
 
 describe("invoker errors", () => {

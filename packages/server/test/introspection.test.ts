@@ -101,8 +101,9 @@ describe("POST /query", () => {
     expect(failure?.completion_failure).toBe("[418] no tea");
     const [scheduled] = await rows(`SELECT scheduled_at, scheduled_start_at FROM sys_invocation WHERE id = '${ids.scheduled}'`);
     expect(Date.parse(String(scheduled?.scheduled_start_at)) - Date.parse(String(scheduled?.scheduled_at))).toBeGreaterThan(590_000);
-    const state = await rows(`SELECT id, in_flight FROM sys_invocation_state`);
-    expect(state).toEqual([{ id: ids.running, in_flight: true }]);
+    // retry_count as restate-server reports it: attempts started, so 1 for a first attempt in flight.
+    const state = await rows(`SELECT id, in_flight, retry_count FROM sys_invocation_state`);
+    expect(state).toEqual([{ id: ids.running, in_flight: true, retry_count: 1 }]);
     const [waiting] = await rows(`SELECT suspended_waiting_for_completions AS completions, suspended_waiting_future_json AS future FROM sys_invocation WHERE id = '${ids.suspended}'`);
     expect(waiting?.completions).toBe("1");
     expect(JSON.parse(String(waiting?.future))).toMatchObject({ waitingCompletions: [1] });

@@ -21,21 +21,35 @@ export interface OfficialServiceOptions {
   readyTimeoutMs?: number;
 }
 
+/** Start attempts when a port picked by freePort was taken by another process before the bind. */
+const portRaceAttempts = 3;
+
 export async function startOfficialService(name: string, options: OfficialServiceOptions = {}): Promise<SdkService> {
-  const port = options.port ?? (await freePort());
   const script = name.includes("/") ? name : join(servicesDir(), `${name}.ts`);
-  const child = spawnChild(node24Path(), ["--disable-warning=ExperimentalWarning", script], {
-    cwd: testkitRoot(),
-    env: {
-      ...options.env,
-      CAIRN_SERVICE_PORT: String(port),
-      CAIRN_SERVICE_HTTP1: options.http1 === true ? "1" : "0",
-    },
-    ...(options.echo === undefined ? {} : { echo: options.echo }),
-  });
-  await waitForReady(child, name, options.readyTimeoutMs ?? 30_000);
-  const url = `http://127.0.0.1:${port}`;
-  return { url, port, child, close: () => child.stop() };
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await freePort());
+    const child = spawnChild(node24Path(), ["--disable-warning=ExperimentalWarning", script], {
+      cwd: testkitRoot(),
+      env: {
+        ...options.env,
+        CAIRN_SERVICE_PORT: String(port),
+        CAIRN_SERVICE_HTTP1: options.http1 === true ? "1" : "0",
+      },
+      ...(options.echo === undefined ? {} : { echo: options.echo }),
+    });
+    try {
+      await waitForReady(child, name, options.readyTimeoutMs ?? 30_000);
+    } catch (error) {
+      await child.stop();
+      // freePort releases the port before the service binds it; a parallel test can take it in
+      // between, and the service then exits with EADDRINUSE: pick another port (not a given one).
+      const raced = options.port === undefined && child.output().includes("EADDRINUSE");
+      if (!raced || attempt >= portRaceAttempts) throw error;
+      continue;
+    }
+    const url = `http://127.0.0.1:${port}`;
+    return { url, port, child, close: () => child.stop() };
+  }
 }
 
 async function waitForReady(child: ChildHandle, name: string, timeoutMs: number): Promise<void> {

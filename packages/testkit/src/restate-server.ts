@@ -50,6 +50,8 @@ export async function startRestateServer(options: RestateServerOptions = {}): Pr
 class PortRaceError extends Error {}
 
 async function launch(options: RestateServerOptions, dataDir: string): Promise<RestateServer> {
+  const scratch = mkdtempSync(join(tmpdir(), "restate-tmp-"));
+  const removeScratch = (): void => rmSync(scratch, { recursive: true, force: true });
   const [ingressPort, adminPort, fabricPort] = [await freePort(), await freePort(), await freePort()];
   const child = spawnChild(
     restateServerPath(),
@@ -62,6 +64,10 @@ async function launch(options: RestateServerOptions, dataDir: string): Promise<R
         RESTATE_DEFAULT_NUM_PARTITIONS: String(options.partitions ?? 4),
         RESTATE_EXPERIMENTAL_ENABLE_PROTOCOL_V7: options.protocolV7 === true ? "true" : "false",
         RESTATE_LOG_DISABLE_ANSI_CODES: "true",
+        // restate-server's invoker leaves an empty `invoker-<id>` directory in the temp dir per
+        // start: give it a temp dir of its own, which stop removes (not inside the data
+        // directory: restate-server reads every directory there as a node's data).
+        TMPDIR: scratch,
         NO_COLOR: "1",
         ...options.env,
       },
@@ -76,6 +82,7 @@ async function launch(options: RestateServerOptions, dataDir: string): Promise<R
     await waitUntil("restate-server ingress", child, () => httpOk(`${ingressUrl}/restate/health`), timeoutMs);
   } catch (error) {
     await child.stop(10_000);
+    removeScratch();
     if (child.output().includes("Address in use")) throw new PortRaceError("port taken before bind", { cause: error });
     throw error;
   }
@@ -86,6 +93,7 @@ async function launch(options: RestateServerOptions, dataDir: string): Promise<R
     child,
     close: async (closeOptions = {}) => {
       await child.stop(10_000);
+      removeScratch();
       if (closeOptions.keepData !== true && options.dataDir === undefined) {
         rmSync(dataDir, { recursive: true, force: true });
       }
