@@ -228,7 +228,7 @@ describe("SpanQueue with an encoding exporter", () => {
     expect(roomy.stats()).toMatchObject({ exported: 10, queued: 0 });
   });
 
-  it("encodes every kind of attribute value the fast paths and the general path take", async () => {
+  it("encodes every kind of attribute value: short, long and non-ASCII strings, small and large integers, booleans", async () => {
     const { tracer, spans } = capturingTracer();
     const facts = { invocationId: "inv_1values", service: "Svc", handler: "h", key: "ключ" };
     const attempt = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 });
