@@ -52,6 +52,9 @@ export const storeCommitRecordsMax = 2_000;
 /** How long closing a worker waits for its queued spans to be exported before dropping them. */
 export const tracingCloseMs = 2_000;
 
+/** Answers in one AnswerBatch message (worker.ts W4); more settled in one turn leave in several. */
+export const answerBatchMax = 512;
+
 /** Defaults for PartitionConfig fields when the main thread leaves them to the worker. */
 export const defaultInflightInvocationsMax = 10_000;
 export const defaultInboxLengthMax = 1_000;

@@ -21,6 +21,7 @@
 // C3. Errors cross the boundary as `WireError { code, message, stack? }` and are rebuilt from a
 //     code → class registry on the receiving side.
 // C4. Schema snapshots carry a strictly increasing `version`; a worker ignores an older one.
+// C5. Hot-path tasks may be batched over the events port (see ChannelTask below).
 
 import type { MessagePort } from "node:worker_threads";
 import type { MetricSnapshot } from "@cairn/telemetry";
@@ -280,10 +281,53 @@ export interface OutboxMessage {
 export type WorkerEvent =
   /** Deliver to `message.toPartition` (as a `deliver` task), then answer with `outbox-ack`. */
   | { kind: "outbox"; message: OutboxMessage }
-  | { kind: "log"; level: "debug" | "info" | "warn" | "error"; message: string; fields?: Record<string, unknown> };
+  | { kind: "log"; level: "debug" | "info" | "warn" | "error"; message: string; fields?: Record<string, unknown> }
+  /** Answers of ChannelTasks (C5). */
+  | AnswerBatch;
 
 /** Main → worker on the same port, once a delivered message is durable on the receiver. */
-export type MainEvent = { kind: "outbox-ack"; fromPartition: number; seq: number };
+export type MainEvent =
+  | { kind: "outbox-ack"; fromPartition: number; seq: number }
+  /** A batch of hot-path tasks (C5); answered by `WorkerEvent` `answers` carrying the same ids. */
+  | TaskBatch;
+
+/**
+ * C5. The hot path: tasks of these kinds may travel in batches over the events port instead of
+ * as one piscina task each (one postMessage per event-loop turn per direction, not one per
+ * request). Each answer is what the piscina task of the same kind answers, and an error is the
+ * same WireError (C3). The main thread bounds how many are pending per worker (D5) and rejects
+ * all of them when the worker's thread dies; the worker answers every task it received, and on
+ * `close` answers the ones still pending (W3) before the `close` task answers.
+ */
+export type ChannelTask = Extract<WorkerTask, { kind: "invoke" | "attach" | "signal" | "deliver" }>;
+
+/** The kinds of ChannelTask, for a receiver that checks what it was sent. */
+export const channelTaskKinds: readonly ChannelTask["kind"][] = ["invoke", "attach", "signal", "deliver"];
+
+/**
+ * Main → worker. Grammar (structured clone, parallel arrays so a batch clones as few objects as
+ * possible):
+ *   TaskBatch   => { kind: "tasks", ids: u32[n], tasks: ChannelTask[n] }
+ * `ids[i]` names `tasks[i]`; ids are unique among the tasks pending on one worker incarnation.
+ */
+export interface TaskBatch {
+  kind: "tasks";
+  ids: number[];
+  tasks: ChannelTask[];
+}
+
+/**
+ * Worker → main, answering tasks of one or more TaskBatches in any order:
+ *   AnswerBatch => { kind: "answers", ids: u32[k], results: any[k], failures: { id: u32, error: WireError }[m] }
+ * Every id of a received task appears exactly once, in `ids` (its answer at the same index of
+ * `results`) or in `failures`.
+ */
+export interface AnswerBatch {
+  kind: "answers";
+  ids: number[];
+  results: unknown[];
+  failures: { id: number; error: WireError }[];
+}
 
 /** 2^64: the partition-key space is [0, 2^64), split into equal contiguous ranges. */
 const partitionKeySpace = 1n << 64n;

@@ -1,7 +1,9 @@
 // Public API of @cairn/partition.
-export { partitionOf, workerOf } from "./contract.js";
+export { channelTaskKinds, partitionOf, workerOf } from "./contract.js";
 export type {
+  AnswerBatch,
   AttachTaskResult,
+  ChannelTask,
   ControlTaskOp,
   ControlTaskResult,
   DeploymentInfo,
@@ -22,6 +24,7 @@ export type {
   ServiceType,
   SignalTaskResult,
   SetStateTaskResult,
+  TaskBatch,
   WireError,
   WorkerEvent,
   WorkerTask,

@@ -10,12 +10,30 @@
 //     partition it goes to the main thread as a WorkerEvent and counts as delivered only on the
 //     matching MainEvent `outbox-ack`. Both paths make it durable on the receiver first (D1).
 // W3. On `close`, every pending request of every partition is rejected (R4) before the task answers.
+// W4. Every task of a TaskBatch (contract C5) is run as the piscina task of its kind would be and
+//     answered exactly once, in an AnswerBatch. Answers that settle during one event-loop turn
+//     leave in one postMessage, flushed from setImmediate (or at once at answerBatchMax answers). `close` flushes the answers of the
+//     requests it rejected (W3) before it answers, so the main thread finds them on the events
+//     port by the time it reads the `close` task's answer.
 import type { MessagePort } from "node:worker_threads";
 import { Invoker } from "@cairn/invoker";
 import { WorkerMetrics, levelEnabled } from "@cairn/telemetry";
-import type { MainEvent, MetricsTaskResult, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "./contract.js";
+import {
+  channelTaskKinds,
+  type AnswerBatch,
+  type MainEvent,
+  type MetricsTaskResult,
+  type OpenResult,
+  type OutboxMessage,
+  type PartitionConfig,
+  type SchemaSnapshot,
+  type TaskBatch,
+  type WireError,
+  type WorkerEvent,
+  type WorkerTask,
+} from "./contract.js";
 import type { WorkerTelemetry } from "./partition-telemetry.js";
-import { tracingCloseMs } from "./constants.js";
+import { answerBatchMax, tracingCloseMs } from "./constants.js";
 import { PartitionNotOwnedError, WorkerStateError, toWireError } from "./errors.js";
 import { type Logger, Partition } from "./partition.js";
 
@@ -33,6 +51,9 @@ interface WorkerState {
   acks: Map<string, { resolve: () => void; timer: NodeJS.Timeout }>;
   onEvent: (event: MainEvent) => void;
   telemetry: WorkerTelemetry;
+  /** Answers of channel tasks waiting for the next flush (W4). */
+  answers: AnswerBatch;
+  answersScheduled: boolean;
 }
 
 let state: WorkerState | undefined;
@@ -113,6 +134,8 @@ async function open(task: Extract<WorkerTask, { kind: "open" }>): Promise<OpenRe
       metrics: new WorkerMetrics(task.workerIndex),
       tracer,
     },
+    answers: { kind: "answers", ids: [], results: [], failures: [] },
+    answersScheduled: false,
   };
   state = current;
   events.on("message", current.onEvent);
@@ -175,6 +198,10 @@ function sendOutbox(current: WorkerState, message: OutboxMessage): Promise<void>
 }
 
 function onMainEvent(current: WorkerState, event: MainEvent): void {
+  if (event.kind === "tasks") {
+    runBatch(current, event);
+    return;
+  }
   if (event.kind !== "outbox-ack") return;
   const key = `${event.fromPartition}:${event.seq}`;
   const waiting = current.acks.get(key);
@@ -186,6 +213,67 @@ function onMainEvent(current: WorkerState, event: MainEvent): void {
   }
   // An ack that arrived after its wait timed out still saves a resend.
   current.partitions.get(event.fromPartition)?.outboxAcked(event.seq);
+}
+
+/** W4: each task runs as its piscina task would; its answer joins the turn's AnswerBatch. */
+function runBatch(current: WorkerState, batch: TaskBatch): void {
+  const { ids, tasks } = batch;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i] as number;
+    const task = tasks[i];
+    if (task === undefined || !(channelTaskKinds as readonly string[]).includes(task.kind)) {
+      answerFailure(current, id, toWireError(new Error(`task kind ${String(task?.kind)} cannot travel over the task channel`)));
+      continue;
+    }
+    dispatch(task).then(
+      (result) => {
+        current.answers.ids.push(id);
+        current.answers.results.push(result);
+        scheduleAnswers(current);
+      },
+      (error: unknown) => answerFailure(current, id, toWireError(error)),
+    );
+  }
+}
+
+function answerFailure(current: WorkerState, id: number, error: WireError): void {
+  current.answers.failures.push({ id, error });
+  scheduleAnswers(current);
+}
+
+function scheduleAnswers(current: WorkerState): void {
+  if (current.answers.ids.length + current.answers.failures.length >= answerBatchMax) {
+    flushAnswers(current);
+  } else if (!current.answersScheduled) {
+    current.answersScheduled = true;
+    setImmediate(onAnswersImmediate, current);
+  }
+}
+
+function onAnswersImmediate(current: WorkerState): void {
+  current.answersScheduled = false;
+  flushAnswers(current);
+}
+
+function flushAnswers(current: WorkerState): void {
+  const batch = current.answers;
+  if (batch.ids.length === 0 && batch.failures.length === 0) return;
+  current.answers = { kind: "answers", ids: [], results: [], failures: [] };
+  try {
+    current.events.postMessage(batch satisfies WorkerEvent);
+    return;
+  } catch {
+    // An answer that does not clone: send each alone, and a failure for the one that fails.
+  }
+  for (let i = 0; i < batch.ids.length; i++) {
+    const id = batch.ids[i] as number;
+    try {
+      current.events.postMessage({ kind: "answers", ids: [id], results: [batch.results[i]], failures: [] } satisfies WorkerEvent);
+    } catch (error) {
+      current.events.postMessage({ kind: "answers", ids: [], results: [], failures: [{ id, error: toWireError(error) }] } satisfies WorkerEvent);
+    }
+  }
+  if (batch.failures.length > 0) current.events.postMessage({ kind: "answers", ids: [], results: [], failures: batch.failures } satisfies WorkerEvent);
 }
 
 async function close(): Promise<void> {
@@ -204,6 +292,9 @@ async function close(): Promise<void> {
       errors.push(error);
     }
   }
+  // W4: the requests rejected above settle within this turn; their answers leave before `close` answers.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  flushAnswers(current);
   current.events.close();
   current.telemetry.metrics.close();
   const tracer = current.telemetry.tracer;

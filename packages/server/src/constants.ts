@@ -49,6 +49,12 @@ export const defaultWorkerQueueMax = 1_000;
 /** Tasks above the partitions' own in-flight bounds a worker may run at once (deliveries, schema pushes, calls waiting). */
 export const workerConcurrencyHeadroom = 4_096;
 
+/**
+ * Tasks in one task-channel message (task-channel.ts T3): a turn that queues more sends them in
+ * messages of this many, so no single structured clone grows with a burst. uWS hands at most a few
+ * hundred requests to one event-loop turn; greet at 50 connections batches ≈ 6.
+ */
+export const taskBatchTasksMax = 512;
 /** Outbox messages being relayed between workers at once; past it a message is dropped and its sender resends it. */
 export const outboxRelayMax = 4_096;
 /** How often a relayed outbox message retries a worker that is still opening (S5). */

@@ -1,7 +1,9 @@
 // The ingress's dispatcher: partition key → partition (contract.ts partitionOf) → owning worker
-// (workerOf, C1) → an `invoke` task; worker failures become the ingress's HTTP errors.
+// (workerOf, C1) → an `invoke` task, batched with the other requests of the same event-loop turn
+// over the worker's task channel (worker-host.ts H6); worker failures become the ingress's HTTP
+// errors.
 //
-//   ERR_PARTITION_QUEUE_FULL, ERR_PARTITION_INBOX_FULL, piscina queue full   → 429
+//   ERR_PARTITION_QUEUE_FULL, ERR_PARTITION_INBOX_FULL, worker's task bound  → 429
 //   worker starting / restarting / closing, ERR_PARTITION_CLOSED              → 503
 //   ERR_PARTITION_SERVICE_NOT_FOUND                                           → 404
 //   ERR_PARTITION_BAD_REQUEST                                                 → 400
@@ -24,6 +26,7 @@ import {
 import { partitionOf, type InvokeResult } from "@cairn/partition";
 import type { PartitionTable } from "./partition-table.js";
 import type { AttachTaskResult } from "./proposed-tasks.js";
+import { WorkerOverloaded } from "./task-channel.js";
 import { WorkerUnavailable, describe } from "./worker-host.js";
 
 export function createDispatcher(table: PartitionTable): Dispatcher {
@@ -87,6 +90,9 @@ export function toIngressError(error: unknown, partition: number): IngressError 
         ? `${error.message}. The invocation may have been accepted before that; retry with an idempotency-key to be safe`
         : `partition ${partition} is unavailable: ${error.message}`,
     );
+  }
+  if (error instanceof WorkerOverloaded) {
+    return new OverloadedError(`the worker of partition ${partition} has too many queued tasks; retry later`);
   }
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = describe(error);

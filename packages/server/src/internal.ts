@@ -4,3 +4,4 @@ export { serverInternals } from "./server.js";
 export { WorkerHost, WorkerUnavailable } from "./worker-host.js";
 export { toIngressError } from "./dispatcher.js";
 export { openDataDir } from "./data-dir.js";
+export { TaskChannel, WorkerOverloaded } from "./task-channel.js";

@@ -14,13 +14,31 @@
 //     a newer one that arrived meanwhile is pushed right after `open` answers (C4).
 // H5. Each incarnation has its own events channel; an outbox-ack for a message sent by a dead
 //     incarnation is dropped (the new incarnation resends from its durable outbox).
+// H6. Hot-path tasks (ChannelTask: invoke, attach, signal, deliver) travel batched over the
+//     incarnation's events port (task-channel.ts, contract C5), every other task as a piscina
+//     task. Both obey H1 and H2: when the thread dies, every task pending on the channel is
+//     rejected with the same 503 as a piscina task; on close, the answers the worker posted before
+//     its `close` task answered are read off the port, and any task still unanswered is rejected.
+//     At most concurrentTasks + queueMax channel tasks are pending (what piscina admitted: that
+//     many running plus that many queued); past it run() rejects with WorkerOverloaded (429).
 
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import type { MainEvent, OpenResult, OutboxMessage, PartitionConfig, SchemaSnapshot, WorkerEvent, WorkerTask } from "@cairn/partition";
+import {
+  channelTaskKinds,
+  type ChannelTask,
+  type MainEvent,
+  type OpenResult,
+  type OutboxMessage,
+  type PartitionConfig,
+  type SchemaSnapshot,
+  type WorkerEvent,
+  type WorkerTask,
+} from "@cairn/partition";
 import { Piscina } from "piscina";
 import { workerRestartInitialMs, workerRestartMaxMs } from "./constants.js";
 import type { Logger } from "./logger.js";
 import type { ProposedTask } from "./proposed-tasks.js";
+import { TaskChannel, type TaskChannelStats } from "./task-channel.js";
 
 export type WorkerState = "starting" | "ready" | "restarting" | "closing" | "closed";
 
@@ -57,6 +75,8 @@ interface Incarnation {
   readonly number: number;
   readonly pool: Piscina;
   readonly port: MessagePort;
+  /** Hot-path tasks of this incarnation (H6). */
+  readonly channel: TaskChannel;
   crashed: boolean;
 }
 
@@ -83,9 +103,20 @@ export class WorkerHost {
     return this.#state;
   }
 
-  /** Tasks waiting in the pool's queue (bounded by queueMax); 0 while no thread is open. */
+  /** Tasks waiting to be sent: in the pool's queue, or queued for the channel's next flush; 0 while no thread is open. */
   get queueSize(): number {
-    return this.#current?.pool.queueSize ?? 0;
+    const current = this.#current;
+    return current === undefined ? 0 : current.pool.queueSize + current.channel.queued;
+  }
+
+  /** Channel tasks (H6) of the current incarnation waiting for their answer. */
+  get channelPending(): number {
+    return this.#current?.channel.pending ?? 0;
+  }
+
+  /** Batches and tasks the current incarnation's channel has sent (H6). */
+  get channelStats(): TaskChannelStats {
+    return this.#current?.channel.stats ?? { batches: 0, tasks: 0, answerBatches: 0, answers: 0 };
   }
 
   /** Times the thread was restarted after a crash. */
@@ -108,21 +139,17 @@ export class WorkerHost {
     await this.#opened;
   }
 
-  /** Runs a task on the open thread (H1, H2). */
+  /** Runs a task on the open thread (H1, H2), over the channel if it is a hot-path task (H6). */
   async run<T>(task: WorkerTask | ProposedTask, transferList?: ArrayBuffer[]): Promise<T> {
     const current = this.#current;
     if (this.#state !== "ready" || current === undefined) {
       throw new WorkerUnavailable(this.#unavailableMessage(), false);
     }
+    if (isChannelTask(task)) return current.channel.call<T>(task, transferList);
     try {
       return (await current.pool.run(task, transferList === undefined ? {} : { transferList })) as T;
     } catch (error) {
-      if (current.crashed || isThreadDeath(error)) {
-        throw new WorkerUnavailable(
-          `worker ${this.index} (partitions ${this.partitions.join(", ")}) stopped while running the request; it restarts and recovers its partitions from their logs`,
-          true,
-        );
-      }
+      if (current.crashed || isThreadDeath(error)) throw new WorkerUnavailable(this.#stoppedMessage(), true);
       throw error;
     }
   }
@@ -163,6 +190,8 @@ export class WorkerHost {
       } catch (error) {
         this.#options.logger("warn", `worker ${this.index} did not close cleanly`, { worker: this.index, error: describe(error) });
       }
+      // H6: the worker posted its last answers (W3) before `close` answered on the pool's port.
+      current.channel.drain((message) => this.#onEvent(current, message as WorkerEvent));
     }
     await this.#dispose(current);
     this.#state = "closed";
@@ -189,7 +218,8 @@ export class WorkerHost {
       // idle piscina thread sleeps in Atomics.wait and its event loop stops until the next task.
       atomics: "disabled",
     });
-    const incarnation: Incarnation = { number, pool, port: port1, crashed: false };
+    const channel = new TaskChannel(port1, this.#options.concurrentTasks + this.#options.queueMax);
+    const incarnation: Incarnation = { number, pool, port: port1, channel, crashed: false };
     this.#current = incarnation;
     port1.on("message", (event: WorkerEvent) => this.#onEvent(incarnation, event));
     pool.on("workerDestroy", () => this.#onCrash(incarnation, "the worker thread exited"));
@@ -223,7 +253,9 @@ export class WorkerHost {
 
   #onEvent(incarnation: Incarnation, event: WorkerEvent): void {
     if (incarnation.crashed) return;
-    if (event.kind === "outbox") {
+    if (event.kind === "answers") {
+      incarnation.channel.onAnswers(event);
+    } else if (event.kind === "outbox") {
       this.#options.onOutbox(this, event.message, incarnation.number);
     } else if (event.kind === "log") {
       this.#options.logger(event.level, event.message, { worker: this.index, ...event.fields });
@@ -236,6 +268,7 @@ export class WorkerHost {
     incarnation.crashed = true;
     const wasReady = this.#state === "ready";
     this.#options.logger("error", `worker ${this.index} crashed: ${reason}`, { worker: this.index, partitions: this.partitions });
+    incarnation.channel.fail(new WorkerUnavailable(this.#stoppedMessage(), true)); // H2, H6
     void this.#dispose(incarnation);
     // While starting or restarting, the pending `open` fails and its caller (start() or #restart())
     // decides what comes next; scheduling here too would run two restarts at once.
@@ -271,12 +304,18 @@ export class WorkerHost {
   }
 
   async #dispose(incarnation: Incarnation): Promise<void> {
+    // Whatever is still pending now will never be answered (H6): nothing hangs.
+    incarnation.channel.fail(new WorkerUnavailable(this.#unavailableMessage(), false));
     incarnation.port.close();
     try {
       await incarnation.pool.destroy();
     } catch {
       // A pool whose thread already died may fail to destroy cleanly; there is nothing left to free.
     }
+  }
+
+  #stoppedMessage(): string {
+    return `worker ${this.index} (partitions ${this.partitions.join(", ")}) stopped while running the request; it restarts and recovers its partitions from their logs`;
   }
 
   #unavailableMessage(): string {
@@ -290,6 +329,10 @@ export class WorkerHost {
         return "the server is shutting down";
     }
   }
+}
+
+function isChannelTask(task: WorkerTask | ProposedTask): task is ChannelTask {
+  return (channelTaskKinds as readonly string[]).includes(task.kind);
 }
 
 function isThreadDeath(error: unknown): boolean {
