@@ -13,7 +13,6 @@ import {
   BadRequestError,
   InternalError,
   NotFoundError,
-  NotImplementedError,
   OverloadedError,
   UnavailableError,
   type AttachCall,
@@ -23,9 +22,8 @@ import {
   type IngressError,
   type SignalCall,
 } from "@cairn/ingress";
-import { partitionOf, type InvokeResult } from "@cairn/partition";
+import { partitionOf, type AttachTaskResult, type InvokeResult, type SignalTaskResult } from "@cairn/partition";
 import type { PartitionTable } from "./partition-table.js";
-import type { AttachTaskResult } from "./proposed-tasks.js";
 import { WorkerOverloaded } from "./task-channel.js";
 import { WorkerUnavailable, describe } from "./worker-host.js";
 
@@ -45,9 +43,9 @@ export function createDispatcher(table: PartitionTable): Dispatcher {
 
     attach: async (call: AttachCall): Promise<AttachOutcome> => {
       const partition = partitionOf(call.partitionKey, table.partitionCount);
-      let result: AttachTaskResult | undefined;
+      let result: AttachTaskResult;
       try {
-        result = await table.workerOfPartition(partition).run<AttachTaskResult | undefined>({
+        result = await table.workerOfPartition(partition).run<AttachTaskResult>({
           kind: "attach",
           partition,
           invocationId: call.invocationId,
@@ -56,7 +54,6 @@ export function createDispatcher(table: PartitionTable): Dispatcher {
       } catch (error) {
         throw toIngressError(error, partition);
       }
-      if (result === undefined) throw new NotImplementedError("attaching to invocations is not supported by the partition workers yet");
       if (result.kind !== "completed" && result.kind !== "not-ready" && result.kind !== "not-found") {
         throw new InternalError(`partition ${partition} answered attach with ${JSON.stringify(result)}`);
       }
@@ -65,9 +62,9 @@ export function createDispatcher(table: PartitionTable): Dispatcher {
 
     signal: async (call: SignalCall): Promise<void> => {
       const partition = partitionOf(call.partitionKey, table.partitionCount);
-      let result: unknown;
+      let result: SignalTaskResult;
       try {
-        result = await table.workerOfPartition(partition).run<unknown>({
+        result = await table.workerOfPartition(partition).run<SignalTaskResult>({
           kind: "signal",
           partition,
           invocationId: call.invocationId,
@@ -77,8 +74,7 @@ export function createDispatcher(table: PartitionTable): Dispatcher {
       } catch (error) {
         throw toIngressError(error, partition);
       }
-      // A worker that knows the task answers { accepted: true }; one that does not, undefined.
-      if (result === undefined) throw new NotImplementedError("completing awakeables is not supported by the partition workers yet");
+      if (result.accepted !== true) throw new InternalError(`partition ${partition} answered signal with ${JSON.stringify(result)}`);
     },
   };
 }

@@ -37,7 +37,6 @@ import {
 import { Piscina } from "piscina";
 import { workerRestartInitialMs, workerRestartMaxMs } from "./constants.js";
 import type { Logger } from "./logger.js";
-import type { ProposedTask } from "./proposed-tasks.js";
 import { TaskChannel, type TaskChannelStats } from "./task-channel.js";
 
 export type WorkerState = "starting" | "ready" | "restarting" | "closing" | "closed";
@@ -140,7 +139,7 @@ export class WorkerHost {
   }
 
   /** Runs a task on the open thread (H1, H2), over the channel if it is a hot-path task (H6). */
-  async run<T>(task: WorkerTask | ProposedTask, transferList?: ArrayBuffer[]): Promise<T> {
+  async run<T>(task: WorkerTask, transferList?: ArrayBuffer[]): Promise<T> {
     const current = this.#current;
     if (this.#state !== "ready" || current === undefined) {
       throw new WorkerUnavailable(this.#unavailableMessage(), false);
@@ -331,7 +330,7 @@ export class WorkerHost {
   }
 }
 
-function isChannelTask(task: WorkerTask | ProposedTask): task is ChannelTask {
+function isChannelTask(task: WorkerTask): task is ChannelTask {
   return (channelTaskKinds as readonly string[]).includes(task.kind);
 }
 

@@ -63,20 +63,14 @@ describe.each(implementations)("server with the %s ingress", (implementation) =>
     expect(response.headers.get("x-restate-id")).toBe(body.invocationId);
   });
 
-  it("attach, output and awakeables reach the workers: the call's own result, or 501 while the workers lack those tasks", async () => {
-    // The attach/signal worker tasks are proposed in src/proposed-tasks.ts; a worker without them
-    // answers undefined, which must surface as a clear 501, never a hang or a 500.
+  it("output of a finished call reaches its worker: the call's own result, 404 for an unknown id", async () => {
     const call = await postJson(`${server.ingressUrl}/Greeter/greet`, "Di");
     const id = call.headers.get("x-restate-id") ?? "";
     const output = await fetch(`${server.ingressUrl}/restate/invocation/${id}/output`);
-    if (output.status === 501) {
-      expect(((await output.json()) as { message: string }).message).toMatch(/not supported by the partition workers yet/);
-    } else {
-      expect(output.status).toBe(200);
-      expect(await output.json()).toBe("Hello, Di!");
-    }
+    expect(output.status).toBe(200);
+    expect(await output.json()).toBe("Hello, Di!");
     const unknown = await fetch(`${server.ingressUrl}/restate/invocation/inv_10BnVMHtxjjO0HyUJWli0aN6NpK3xqX1zy/output`);
-    expect([404, 501]).toContain(unknown.status);
+    expect(unknown.status).toBe(404);
     await unknown.arrayBuffer();
   });
 

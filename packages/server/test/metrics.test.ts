@@ -104,9 +104,12 @@ describe("GET /metrics", () => {
     const response = await postJson(`${server.ingressUrl}/TracedStock/refuse`, "paper");
     expect(response.status).toBe(409);
     await response.arrayBuffer();
-    // The answer can leave before the worker counts the ended attempt: scrape until it shows.
+    // The answer can leave before the worker counts the completion and the ended attempt (the
+    // attempt ends when its response stream closes, after the End was applied): scrape until both show.
+    const counted = (samples: readonly ParsedSample[]): boolean =>
+      sum(samples, "cairn_invocations_failed_total", refuse) >= before + 1 && sum(samples, "cairn_attempts_total", { ...refuse, outcome: "end" }) >= 1;
     let { samples } = await scrape();
-    for (let tries = 0; tries < 50 && sum(samples, "cairn_invocations_failed_total", refuse) < before + 1; tries++) {
+    for (let tries = 0; tries < 50 && !counted(samples); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       ({ samples } = await scrape());
     }
