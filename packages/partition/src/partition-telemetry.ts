@@ -13,10 +13,13 @@
 //      that resumes the invocation (AttemptSpan.replayed). The invocation's completion ends the rest.
 // PT4. `invocations_started` counts the first attempt of an invocation once per process: never an
 //      attempt restarted from the store on open, nor one after a failure or a suspension.
+// PT5. A completion is reported from the row the processor completed it from (carried in its
+//      effect): no store read per completed invocation. An invocation completed before it ever
+//      ran (cancelled or refused in the inbox, its row deleted at once) is counted too.
 import type { AttemptOutcome } from "@cairn/invoker";
 import type { AttemptSpan, InvocationTracer, OpenCommandSpans, WorkerMetrics } from "@cairn/telemetry";
 import type { InvocationOutcome } from "./contract.js";
-import type { Store } from "./store.js";
+import type { CompletedRow } from "./processor.js";
 
 /** The worker's telemetry, shared by its partitions. */
 export interface WorkerTelemetry {
@@ -24,29 +27,16 @@ export interface WorkerTelemetry {
   tracer: InvocationTracer | undefined;
 }
 
-interface CompletedRow {
-  target_service_name: string;
-  target_handler_name: string;
-  target_service_key: string | null;
-  trace_parent: string | null;
-  trace_state: string | null;
-  created_at: number;
-  completed_at: number | null;
-}
-
 export class PartitionTelemetry {
   readonly #partition: string;
   readonly #metrics: WorkerMetrics;
   readonly #tracer: InvocationTracer | undefined;
-  readonly #store: Store;
   readonly #open: OpenCommandSpans | undefined;
-  #completedRow: ReturnType<Store["db"]["prepare"]> | undefined;
 
-  constructor(partition: number, telemetry: WorkerTelemetry, store: Store) {
+  constructor(partition: number, telemetry: WorkerTelemetry) {
     this.#partition = String(partition);
     this.#metrics = telemetry.metrics;
     this.#tracer = telemetry.tracer;
-    this.#store = store;
     this.#open = telemetry.tracer?.openCommandSpans();
   }
 
@@ -116,17 +106,15 @@ export class PartitionTelemetry {
   }
 
   /**
-   * Invocations completed in one applied batch (live only: replay has no effects, R2).
+   * Invocations completed in one applied batch (live only: replay has no effects, R2), each with
+   * the row the processor completed it from (PT5) and its completion time.
    * `failuresOf`: the durable failed-attempt counter of an invocation (the floor of its attempts).
    */
-  completed(list: readonly { id: string; outcome: InvocationOutcome }[], failuresOf: (id: string) => number = () => 0): void {
-    if (list.length === 0) return;
-    this.#completedRow ??= this.#store.db.prepare(
-      "SELECT target_service_name, target_handler_name, target_service_key, trace_parent, trace_state, created_at, completed_at FROM sys_invocation_status WHERE id = ?",
-    );
-    for (const { id, outcome } of list) {
-      const row = this.#completedRow.get(id) as CompletedRow | undefined;
-      if (row === undefined) continue;
+  completed(
+    list: readonly { id: string; outcome: InvocationOutcome; row: CompletedRow; at: number }[],
+    failuresOf: (id: string) => number = () => 0,
+  ): void {
+    for (const { id, outcome, row, at } of list) {
       const success = "value" in outcome;
       this.#metrics.invocationCompleted(row.target_service_name, row.target_handler_name, success);
       if (this.#tracer === undefined) continue;
@@ -142,7 +130,7 @@ export class PartitionTelemetry {
           },
           success ? { kind: "success" } : { kind: "failure", code: outcome.failure.code, message: outcome.failure.message },
           row.created_at,
-          row.completed_at ?? Date.now(),
+          at,
           failuresOf(id),
           this.#open,
         );

@@ -252,7 +252,7 @@ export class Partition {
       await log.close();
       throw error;
     }
-    if (options.telemetry !== undefined) hooks.telemetry = new PartitionTelemetry(options.partition, options.telemetry, store);
+    if (options.telemetry !== undefined) hooks.telemetry = new PartitionTelemetry(options.partition, options.telemetry);
     const partition = new Partition(options, log, store, hooks.telemetry);
     let recovered: Recovered;
     try {

@@ -109,8 +109,12 @@ export interface Effects {
   /** Invocations that need a new attempt (invoked, resumed, or taken from the inbox). */
   start: Set<string>;
   forward: Forward[];
-  /** Completed invocations (ingress waiters answer). */
-  completed: { id: string; outcome: InvocationOutcome }[];
+  /**
+   * Completed invocations (ingress waiters answer). `row`: the invocation's row as it was before
+   * completing (its target, trace context and creation time, for metrics and the invocation span);
+   * `at`: the completion time.
+   */
+  completed: { id: string; outcome: InvocationOutcome; row: CompletedRow; at: number }[];
   /** Outbox seqs inserted. */
   outbox: number[];
   /** The timer table changed (rows removed or replaced): the partition re-reads its next timer. */
@@ -123,6 +127,12 @@ export interface Effects {
   /** Invocations that left `invoked` (completed, paused): their live attempts end. */
   stopped: Set<string>;
 }
+
+/** What telemetry needs of a completed invocation's row (no second read of the store). */
+export type CompletedRow = Pick<
+  InvocationRow,
+  "target_service_name" | "target_handler_name" | "target_service_key" | "trace_parent" | "trace_state" | "created_at"
+>;
 
 export function emptyEffects(): Effects {
   return { start: new Set(), forward: [], completed: [], outbox: [], timersChanged: false, stopped: new Set() };
@@ -611,7 +621,7 @@ export class Processor {
     } else {
       this.#addTimer(now + (row.completion_retention_ms ?? completionRetentionMs), "purge", id, null, fx); // P9
     }
-    fx.completed.push({ id, outcome: fail === undefined ? { value: ok ?? new Uint8Array(0) } : { failure: toOutcomeFailure(fail) } });
+    fx.completed.push({ id, outcome: fail === undefined ? { value: ok ?? new Uint8Array(0) } : { failure: toOutcomeFailure(fail) }, row, at: now });
     fx.stopped.add(id);
     // P5: the caller's CallCompletionNotification.
     if (row.caller_completion_id !== null && row.invoked_by_id !== null) {

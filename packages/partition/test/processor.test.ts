@@ -57,11 +57,13 @@ describe("processor", () => {
       // The inbox is bounded (inboxLengthMax 2): a fourth waits for nothing, it fails at once.
       const d = idForKey("k");
       fx = await run(log, store, processor, [{ k: "inv", now: 4, inv: invocation(d, "k") }]);
-      expect(fx.completed).toEqual([{ id: d, outcome: { failure: { code: 503, message: "inbox of Obj/k is full" } } }]);
+      expect(fx.completed).toMatchObject([{ id: d, outcome: { failure: { code: 503, message: "inbox of Obj/k is full" } } }]);
       // a completes → b gets the lock, c still waits.
       fx = await run(log, store, processor, [{ k: "jrn", now: 5, id: a, e: [[MessageType.OutputCommand, output("1"), 0]], end: true }]);
       expect([...fx.start]).toEqual([b]);
       expect(fx.completed[0]?.id).toBe(a);
+      // The completion carries what telemetry reports of it: no second read of the row (PT5).
+      expect(fx.completed[0]).toMatchObject({ at: 5, row: { target_service_name: "Obj", target_service_key: "k", created_at: 1 } });
       expect(store.s.lockGet.get("Obj", "k")).toBe(b);
       expect(store.s.invStatus.get(c)).toBe("inboxed");
       // A late journal record of a's attempt is ignored (P4).
@@ -120,7 +122,7 @@ describe("processor", () => {
       expect(store.db.prepare("SELECT failed FROM sys_journal WHERE id = ? AND signal_index = 18").pluck().all(a)).toEqual([1]);
       // Cancel of the inboxed b: completed with 409 and out of the inbox; a keeps the lock.
       fx = await run(log, store, processor, [{ k: "sig", now: 6, sig: { id: b, idx: 1 } }]);
-      expect(fx.completed).toEqual([{ id: b, outcome: { failure: { code: 409, message: "canceled" } } }]);
+      expect(fx.completed).toMatchObject([{ id: b, outcome: { failure: { code: 409, message: "canceled" } } }]);
       expect(store.s.inboxLength.get("Obj", "s")).toBe(0);
       expect(store.s.lockGet.get("Obj", "s")).toBe(a);
       // Completed and unknown targets: nothing changes.

@@ -2,6 +2,8 @@
 
 /** Finished spans waiting for export per worker; past it spans are dropped and counted. */
 export const spanQueueMax = 8_192;
+/** Bytes of encoded spans waiting for export per worker; past it spans are dropped and counted. */
+export const spanQueueBytesMax = 16 * 1024 * 1024;
 /** Spans in one OTLP export request. */
 export const spanBatchMax = 512;
 /** A partly filled batch is exported after this long. */
@@ -14,6 +16,8 @@ export const attributeValueCharsMax = 4_096;
 export const commandSpansPerAttemptMax = 1_000;
 /** Command spans (sleep, call, …) of one partition kept open until their completion; past it they end at once, counted. */
 export const openCommandSpansMax = 10_000;
+/** Services, and handlers per service, whose span names the tracer keeps made (per worker). */
+export const handlerNamesMax = 1_000;
 /** Invocations whose attempt count is remembered for their invocation span (per worker). */
 export const trackedInvocationsMax = 100_000;
 

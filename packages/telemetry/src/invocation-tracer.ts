@@ -22,21 +22,23 @@
 // I3. A traceparent whose sampled flag is 0 produces no spans (parent-based sampling).
 import { type Attributes, type Context, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BasicTracerProvider, type IdGenerator, RandomIdGenerator, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import { AlwaysOnSampler, BasicTracerProvider, type IdGenerator, type SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { fromBinary, messageSchemaOf, MessageType } from "@cairn/protocol";
 import {
   attributeValueCharsMax,
   commandSpansPerAttemptMax,
   exportTimeoutMs,
+  handlerNamesMax,
   openCommandSpansMax,
   spanBatchMax,
   spanFlushIntervalMs,
+  spanQueueBytesMax,
   spanQueueMax,
   trackedInvocationsMax,
 } from "./constants.js";
 import { OtlpProtoExporter } from "./otlp-exporter.js";
 import { SpanQueue, type SpanQueueStats } from "./span-queue.js";
-import { formatTraceparent, invocationParent, invocationSpanId, tracesUrl } from "./trace-context.js";
+import { formatTraceparent, invocationParent, invocationSpanId, randomSpanId, randomTraceId, tracesUrl } from "./trace-context.js";
 
 export interface TracingOptions {
   /** Base URL of an OTLP/HTTP receiver; spans go to `{endpoint}/v1/traces`. */
@@ -103,20 +105,23 @@ export const attr = {
   rpcMethod: "rpc.method",
 } as const;
 
-/** Lets the next span take a chosen id (the derived invocation span id); random otherwise. */
+/**
+ * Lets the next span take a chosen id (the derived invocation span id); random otherwise, from
+ * Math.random through a hex table (the SDK's RandomIdGenerator writes a Buffer and hex-encodes
+ * it: measured several times dearer, one of the larger items of span creation in a profile).
+ */
 class ChosenIdGenerator implements IdGenerator {
-  readonly #random = new RandomIdGenerator();
   nextSpanId: string | undefined;
   nextTraceId: string | undefined;
   generateTraceId(): string {
     const id = this.nextTraceId;
     this.nextTraceId = undefined;
-    return id ?? this.#random.generateTraceId();
+    return id ?? randomTraceId();
   }
   generateSpanId(): string {
     const id = this.nextSpanId;
     this.nextSpanId = undefined;
-    return id ?? this.#random.generateSpanId();
+    return id ?? randomSpanId();
   }
 }
 
@@ -124,12 +129,22 @@ function cut(text: string): string {
   return text.length > attributeValueCharsMax ? `${text.slice(0, attributeValueCharsMax - 1)}…` : text;
 }
 
-function target(facts: InvocationFacts): string {
-  return facts.key === null || facts.key === undefined ? `${facts.service}/${facts.handler}` : `${facts.service}/${facts.key}/${facts.handler}`;
+/**
+ * Span names and the unkeyed target of one handler, made once per handler: the same string
+ * objects span after span, so the encoder's cache finds them by the hash V8 keeps in a string
+ * instead of hashing a new concatenation every time.
+ */
+interface HandlerNames {
+  attempt: string;
+  invoke: string;
+  target: string;
 }
 
 /** What the tracer remembers of a running invocation: derived ids once, attempts so far (I4). */
 interface InvocationState {
+  names: HandlerNames;
+  /** `restate.invocation.target`: `Svc/handler`, or `Svc/key/handler` for a keyed invocation. */
+  target: string;
   attempts: number;
   traceId: string;
   parentSpanId: string | undefined;
@@ -268,6 +283,8 @@ export class InvocationTracer {
   readonly #tracer;
   /** Running invocations: derived ids and attempts (bounded: the oldest entry is evicted, I4). */
   readonly #invocations = new Map<string, InvocationState>();
+  /** Span names by service and handler (bounded: cleared when full). */
+  readonly #names = new Map<string, Map<string, HandlerNames>>();
   readonly #openStats: OpenStats = { open: 0, untracked: 0 };
   /** Registry of the attempts started without one of their own (embedded use, tests). */
   readonly #defaultOpen: OpenCommandSpans;
@@ -280,9 +297,12 @@ export class InvocationTracer {
       batchMax: options.batchMax ?? spanBatchMax,
       flushIntervalMs: options.flushIntervalMs ?? spanFlushIntervalMs,
       exportTimeoutMs: options.exportTimeoutMs ?? exportTimeoutMs,
+      queueBytesMax: spanQueueBytesMax,
     });
     this.#provider = new BasicTracerProvider({
       resource: resourceFromAttributes({ "service.name": options.serviceName ?? "cairn-server", ...options.resourceAttributes }),
+      // Sampling is decided once per invocation here (I3), not again for each span.
+      sampler: new AlwaysOnSampler(),
       idGenerator: this.#ids,
       spanProcessors: [this.#queue],
       spanLimits: { attributeValueLengthLimit: attributeValueCharsMax },
@@ -312,20 +332,20 @@ export class InvocationTracer {
     const state = this.#state(facts);
     state.attempts = Math.max(state.attempts + 1, (details.failures ?? 0) + 1);
     if (details.open !== undefined) state.open = details.open;
-    const span = this.#tracer.startSpan(
-      `attempt ${facts.service}/${facts.handler}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [attr.invocationId]: facts.invocationId,
-          [attr.invocationTarget]: target(facts),
-          [attr.attempt]: state.attempts,
-          [attr.deploymentId]: details.deploymentId,
-          [attr.protocolVersion]: details.protocolVersion,
-        },
-      },
-      state.context,
-    );
+    if ((state.flags & TraceFlags.SAMPLED) === 0) {
+      // I3: no spans; a non-recording span passes no traceparent of its own on.
+      return new AttemptSpan(this.#tracer, trace.wrapSpanContext({ traceId: state.traceId, spanId: state.spanId, traceFlags: state.flags }), facts, details.open ?? this.#defaultOpen);
+    }
+    // Attributes are set on the started span, not passed to startSpan: the SDK checks and copies
+    // startSpan's attributes twice before the span sets them (a third pass).
+    const span = this.#tracer.startSpan(state.names.attempt, { kind: SpanKind.CLIENT }, state.context);
+    span.setAttributes({
+      [attr.invocationId]: facts.invocationId,
+      [attr.invocationTarget]: state.target,
+      [attr.attempt]: state.attempts,
+      [attr.deploymentId]: details.deploymentId,
+      [attr.protocolVersion]: details.protocolVersion,
+    });
     return new AttemptSpan(this.#tracer, span, facts, details.open ?? this.#defaultOpen);
   }
 
@@ -347,7 +367,7 @@ export class InvocationTracer {
     this.#ids.nextSpanId = state.spanId;
     const attributes: Attributes = {
       [attr.invocationId]: facts.invocationId,
-      [attr.invocationTarget]: target(facts),
+      [attr.invocationTarget]: state.target,
       [attr.rpcService]: facts.service,
       [attr.rpcMethod]: facts.handler,
       [attr.invocationResult]: end.kind === "success" ? "Success" : "Failure",
@@ -359,8 +379,9 @@ export class InvocationTracer {
       attributes[attr.errorCode] = end.code;
       attributes[attr.errorMessage] = cut(end.message);
     }
-    const span = this.#tracer.startSpan(`invoke ${facts.service}/${facts.handler}`, { kind: SpanKind.SERVER, attributes, startTime: startMs }, context);
-    if (facts.tracestate !== null && facts.tracestate !== undefined) span.setAttribute("w3c.tracestate", facts.tracestate);
+    if (facts.tracestate !== null && facts.tracestate !== undefined) attributes["w3c.tracestate"] = facts.tracestate;
+    const span = this.#tracer.startSpan(state.names.invoke, { kind: SpanKind.SERVER, startTime: startMs }, context);
+    span.setAttributes(attributes);
     span.setStatus(end.kind === "success" ? { code: SpanStatusCode.OK } : { code: SpanStatusCode.ERROR, message: cut(end.message) });
     span.end(Math.max(endMs, startMs));
   }
@@ -392,7 +413,25 @@ export class InvocationTracer {
     const { traceId, parentSpanId, flags } = invocationParent(facts.invocationId, facts.traceparent);
     const spanId = invocationSpanId(facts.invocationId);
     const context = trace.setSpanContext(ROOT_CONTEXT, { traceId, spanId, traceFlags: flags, isRemote: false });
-    return { attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
+    const names = this.#namesOf(facts.service, facts.handler);
+    const target = facts.key === null || facts.key === undefined ? names.target : `${facts.service}/${facts.key}/${facts.handler}`;
+    return { names, target, attempts: 0, traceId, parentSpanId, flags, spanId, context, open: undefined };
+  }
+
+  #namesOf(service: string, handler: string): HandlerNames {
+    let handlers = this.#names.get(service);
+    if (handlers === undefined) {
+      if (this.#names.size >= handlerNamesMax) this.#names.clear(); // D5; made again on demand
+      handlers = new Map();
+      this.#names.set(service, handlers);
+    }
+    let names = handlers.get(handler);
+    if (names === undefined) {
+      if (handlers.size >= handlerNamesMax) handlers.clear();
+      names = { attempt: `attempt ${service}/${handler}`, invoke: `invoke ${service}/${handler}`, target: `${service}/${handler}` };
+      handlers.set(handler, names);
+    }
+    return names;
   }
 }
 
@@ -402,13 +441,14 @@ type OtelTracer = ReturnType<BasicTracerProvider["getTracer"]>;
 export class AttemptSpan {
   readonly #tracer: OtelTracer;
   readonly #span: Span;
-  readonly #context: Context;
+  /** Parent context of command spans; made with the first one (most attempts have none). */
+  #context: Context | undefined;
   readonly #facts: InvocationFacts;
   readonly #open: OpenCommandSpans;
-  /** Runs started in this attempt and not yet completed, by completion id. */
-  readonly #runs = new Map<number, Span>();
+  /** Runs started in this attempt and not yet completed, by completion id (made when needed). */
+  #runs: Map<number, Span> | undefined;
   /** Runs journaled by an earlier attempt and not completed: name by completion id (replay). */
-  readonly #replayedRuns = new Map<number, string>();
+  #replayedRuns: Map<number, string> | undefined;
   #commandSpans = 0;
   #droppedCommandSpans = 0;
   #ended = false;
@@ -419,7 +459,11 @@ export class AttemptSpan {
     this.#span = span;
     this.#facts = facts;
     this.#open = open;
-    this.#context = trace.setSpan(ROOT_CONTEXT, span);
+  }
+
+  #parent(): Context {
+    this.#context ??= trace.setSpan(ROOT_CONTEXT, this.#span);
+    return this.#context;
   }
 
   /** The `traceparent` for the attempt's request to the deployment: this attempt span as parent. */
@@ -447,8 +491,8 @@ export class AttemptSpan {
       const schema = messageSchemaOf(type);
       if (schema === undefined) return;
       const m = fromBinary(schema, payload) as unknown as { resultCompletionId?: number; completionId?: number; name?: string };
-      if (type === MessageType.RunCommand && m.resultCompletionId !== undefined) this.#replayedRuns.set(m.resultCompletionId, m.name ?? "");
-      else if (m.completionId !== undefined) this.#replayedRuns.delete(m.completionId);
+      if (type === MessageType.RunCommand && m.resultCompletionId !== undefined) (this.#replayedRuns ??= new Map()).set(m.resultCompletionId, m.name ?? "");
+      else if (m.completionId !== undefined) this.#replayedRuns?.delete(m.completionId);
     } catch {
       // a journal entry that does not decode names no run
     }
@@ -469,10 +513,11 @@ export class AttemptSpan {
     }
     this.#commandSpans += 1;
     const described = describeCommand(type, payload);
-    const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL, attributes: described.attributes }, this.#context);
+    const span = this.#tracer.startSpan(described.name, { kind: SpanKind.INTERNAL }, this.#parent());
+    span.setAttributes(described.attributes);
     if (described.completionId !== undefined) {
       if (type === MessageType.RunCommand) {
-        this.#runs.set(described.completionId, span);
+        (this.#runs ??= new Map()).set(described.completionId, span);
         return;
       }
       // Sleep, call, promise, attach, lazy state: the span ends with the completion (O1, O2).
@@ -486,11 +531,13 @@ export class AttemptSpan {
   end(outcome: AttemptEnd): void {
     if (this.#ended) return;
     this.#ended = true;
-    for (const run of this.#runs.values()) {
-      run.setStatus({ code: SpanStatusCode.ERROR, message: "the attempt ended before the run completed" });
-      run.end();
+    if (this.#runs !== undefined) {
+      for (const run of this.#runs.values()) {
+        run.setStatus({ code: SpanStatusCode.ERROR, message: "the attempt ended before the run completed" });
+        run.end();
+      }
+      this.#runs = undefined;
     }
-    this.#runs.clear();
     if (this.#droppedCommandSpans > 0) this.#span.setAttribute(attr.droppedCommandSpans, this.#droppedCommandSpans);
     if (outcome.kind === "failed") {
       this.#span.setAttributes({ [attr.errorCode]: outcome.code, [attr.errorMessage]: cut(outcome.message), [attr.errorRetryable]: outcome.retryable });
@@ -512,15 +559,16 @@ export class AttemptSpan {
       return;
     }
     const id = message.resultCompletionId ?? 0;
-    let span = this.#runs.get(id);
+    let span = this.#runs?.get(id);
     if (span === undefined) {
-      const name = this.#replayedRuns.get(id);
+      const name = this.#replayedRuns?.get(id);
       if (name === undefined) return;
-      this.#replayedRuns.delete(id);
+      this.#replayedRuns?.delete(id);
       const attributes: Attributes = { [attr.entryType]: "run", [attr.runName]: name, "restate.run.replayed": true };
-      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, attributes, startTime: this.#startedAt }, this.#context);
+      span = this.#tracer.startSpan(name === "" ? "run" : `run ${name}`, { kind: SpanKind.INTERNAL, startTime: this.#startedAt }, this.#parent());
+      span.setAttributes(attributes);
     }
-    this.#runs.delete(id);
+    this.#runs?.delete(id);
     if (message.result?.case === "failure") {
       const failure = message.result.value as { code?: number; message?: string };
       span.setAttributes({ [attr.runResult]: "Failure", [attr.errorCode]: failure.code ?? 0, [attr.errorMessage]: cut(failure.message ?? "") });

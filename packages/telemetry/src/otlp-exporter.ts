@@ -20,6 +20,16 @@
 // E1. One request per export call; its outcome (2xx = success, anything else or a timeout =
 //     failure) is reported exactly once.
 // E2. Encoded bytes are canonical protobuf (minimal varints, fields in number order).
+// E3. A span is encoded once, when it is added to an EncodedSpanBatch (SpanQueue does that as the
+//     span ends): the batch keeps bytes, not span objects, so an ended span dies young instead of
+//     waiting up to a second in the queue and being promoted to the old generation. Measured: the
+//     queued ReadableSpans were a large share of the tracing cost on a busy worker (GC), more
+//     than the encoding itself (bench/BENCHMARKS.md, "Tracing on versus off").
+// E4. A batch's request is written around the span bytes without copying them: room for the
+//     largest possible head (resource, scope, two length varints) is reserved before the first
+//     span, and the exact head is written right-aligned against it when the batch is finished.
+//     Spans of several resources or scopes make one group each; their requests concatenated are
+//     one request (repeated `resource_spans` fields merge).
 import { request as httpRequest, Agent as HttpAgent } from "node:http";
 import { request as httpsRequest, Agent as HttpsAgent } from "node:https";
 import type { AttributeValue as OtelValue, Attributes, HrTime } from "@opentelemetry/api";
@@ -46,7 +56,7 @@ class Writer {
   #view: Buffer;
   pos = 0;
 
-  constructor(capacity = 64 * 1024) {
+  constructor(capacity = 4 * 1024) {
     this.buf = new Uint8Array(capacity);
     this.#view = Buffer.from(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   }
@@ -211,9 +221,23 @@ class Writer {
     this.pos = end;
   }
 
+  /** Appends bytes as they are (an already encoded field). */
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buf.set(bytes, this.pos);
+    this.pos += bytes.length;
+  }
+
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
   }
+}
+
+/** Bytes of a varint. */
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 0x80)) size++;
+  return size;
 }
 
 /** Attribute keys whose string values recur across spans: their bytes are cached too. */
@@ -267,40 +291,115 @@ function attributes(w: Writer, field: number, attrs: Attributes): void {
   }
 }
 
-/** Encodes spans (of one resource) as an ExportTraceServiceRequest. */
-export function encodeTraceExportRequest(spans: readonly ReadableSpan[]): Uint8Array {
-  const w = new Writer();
-  // Group by resource, then scope (one tracer per resource here: usually one group).
-  const groups = new Map<ReadableSpan["resource"], Map<string, ReadableSpan[]>>();
-  for (const span of spans) {
-    let scopes = groups.get(span.resource);
-    if (scopes === undefined) {
-      scopes = new Map<string, ReadableSpan[]>();
-      groups.set(span.resource, scopes);
-    }
-    const scopeKey = `${span.instrumentationScope.name}\u0000${span.instrumentationScope.version ?? ""}`;
-    const list = scopes.get(scopeKey);
-    if (list === undefined) scopes.set(scopeKey, [span]);
-    else list.push(span);
+type Resource = ReadableSpan["resource"];
+type Scope = ReadableSpan["instrumentationScope"];
+
+/** The spans of one resource and scope in a batch: their bytes after a reserved head (E4). */
+interface Group {
+  resource: Resource;
+  scope: Scope;
+  /** `resource(1)` and `scope(1)` fields, encoded once per group. */
+  resourceField: Uint8Array;
+  scopeField: Uint8Array;
+  w: Writer;
+  /** Where the first span starts; the head is written right before it. */
+  spansStart: number;
+}
+
+function fieldBytes(write: (w: Writer) => void): Uint8Array {
+  const w = new Writer(256);
+  write(w);
+  return w.finish().slice();
+}
+
+/**
+ * Spans encoded one by one as they end, leaving later as one ExportTraceServiceRequest (E3, E4).
+ * `count` and `bytes` are what the queue bounds.
+ */
+export class EncodedSpanBatch {
+  readonly #capacity: number;
+  /** Usually one group: one tracer provider (resource) and one tracer (scope) per thread. */
+  #groups: Group[] = [];
+  count = 0;
+  bytes = 0;
+
+  /** `capacity`: the expected size in bytes (e.g. the previous batch's), to avoid growing. */
+  constructor(capacity = 4 * 1024) {
+    this.#capacity = capacity;
   }
-  for (const [resource, scopes] of groups) {
-    const rs = w.begin(1);
-    const r = w.begin(1);
-    attributes(w, 1, resource.attributes);
-    w.end(r);
-    for (const list of scopes.values()) {
-      const ss = w.begin(2);
-      const scope = (list[0] as ReadableSpan).instrumentationScope;
+
+  /** Encodes `span` into the batch (E3); on an encoding error nothing of it stays, and it throws. */
+  add(span: ReadableSpan): void {
+    const group = this.#groupOf(span.resource, span.instrumentationScope);
+    const w = group.w;
+    const before = w.pos;
+    try {
+      encodeSpan(w, span);
+    } catch (error) {
+      w.pos = before;
+      throw error;
+    }
+    this.count += 1;
+    this.bytes += w.pos - before;
+  }
+
+  /** The ExportTraceServiceRequest of every span added (E4); the batch is not used afterwards. */
+  finish(): Uint8Array {
+    const parts = this.#groups.map(finishGroup);
+    this.#groups = [];
+    if (parts.length === 1) return parts[0] as Uint8Array;
+    return Buffer.concat(parts);
+  }
+
+  #groupOf(resource: Resource, scope: Scope): Group {
+    for (const group of this.#groups) {
+      if (group.resource === resource && (group.scope === scope || (group.scope.name === scope.name && group.scope.version === scope.version))) return group;
+    }
+    const resourceField = fieldBytes((w) => {
+      const r = w.begin(1);
+      attributes(w, 1, resource.attributes);
+      w.end(r);
+    });
+    const scopeField = fieldBytes((w) => {
       const sc = w.begin(1);
       w.string(1, scope.name);
       if (scope.version !== undefined && scope.version !== "") w.string(2, scope.version);
       w.end(sc);
-      for (const span of list) encodeSpan(w, span);
-      w.end(ss);
-    }
-    w.end(rs);
+    });
+    // The largest head: resource_spans tag + length, resource, scope_spans tag + length, scope.
+    const headMax = 1 + 5 + resourceField.length + 1 + 5 + scopeField.length;
+    const w = new Writer(Math.max(this.#capacity, headMax + 1024));
+    w.pos = headMax;
+    const group: Group = { resource, scope, resourceField, scopeField, w, spansStart: headMax };
+    this.#groups.push(group);
+    return group;
   }
-  return w.finish();
+}
+
+function finishGroup(group: Group): Uint8Array {
+  const spansLength = group.w.pos - group.spansStart;
+  const scopeSpansLength = group.scopeField.length + spansLength;
+  const resourceSpansLength = group.resourceField.length + 1 + varintSize(scopeSpansLength) + scopeSpansLength;
+  const headLength = 1 + varintSize(resourceSpansLength) + group.resourceField.length + 1 + varintSize(scopeSpansLength) + group.scopeField.length;
+  const end = group.w.pos;
+  const w = group.w;
+  const start = group.spansStart - headLength;
+  w.pos = start;
+  w.tag(1, 2);
+  w.varint(resourceSpansLength);
+  w.raw(group.resourceField);
+  w.tag(2, 2);
+  w.varint(scopeSpansLength);
+  w.raw(group.scopeField);
+  if (w.pos !== group.spansStart) throw new Error(`OTLP head is ${w.pos - start} bytes, expected ${headLength}`);
+  return w.buf.subarray(start, end);
+}
+
+/** Encodes spans as one ExportTraceServiceRequest (what EncodedSpanBatch does span by span). */
+export function encodeTraceExportRequest(spans: readonly ReadableSpan[]): Uint8Array {
+  const batch = new EncodedSpanBatch();
+  for (const span of spans) batch.add(span);
+  return batch.finish();
 }
 
 function encodeSpan(w: Writer, span: ReadableSpan): void {
@@ -350,8 +449,13 @@ export interface OtlpProtoExporterOptions {
   timeoutMs: number;
 }
 
+/** A SpanExporter that can also send requests encoded span by span (SpanQueue prefers that, E3). */
+export interface EncodedSpanExporter extends SpanExporter {
+  sendEncoded(body: Uint8Array, resultCallback: (result: ExportResult) => void): void;
+}
+
 /** POSTs encoded spans; one request per export (E1). */
-export class OtlpProtoExporter implements SpanExporter {
+export class OtlpProtoExporter implements EncodedSpanExporter {
   readonly #url: URL;
   readonly #timeoutMs: number;
   readonly #agent: HttpAgent;
@@ -364,15 +468,20 @@ export class OtlpProtoExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    if (this.#shutdown) {
-      resultCallback({ code: ExportResultCode.FAILED, error: new Error("exporter is shut down") });
-      return;
-    }
     let body: Uint8Array;
     try {
       body = encodeTraceExportRequest(spans);
     } catch (error) {
       resultCallback({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) });
+      return;
+    }
+    this.sendEncoded(body, resultCallback);
+  }
+
+  /** POSTs an already encoded ExportTraceServiceRequest (an EncodedSpanBatch's); E1. */
+  sendEncoded(body: Uint8Array, resultCallback: (result: ExportResult) => void): void {
+    if (this.#shutdown) {
+      resultCallback({ code: ExportResultCode.FAILED, error: new Error("exporter is shut down") });
       return;
     }
     let reported = false;

@@ -98,6 +98,20 @@ function nonZero(hex: string): string {
   return `${hex.slice(0, -1)}1`;
 }
 
+function random32(): number {
+  return (Math.random() * 0x100000000) >>> 0;
+}
+
+/** A random span id (attempt and command spans): 64 bits of Math.random, never all zeros (T2). */
+export function randomSpanId(): string {
+  return nonZero(hex8(random32()) + hex8(random32()));
+}
+
+/** A random trace id (a span without parent; Cairn's own spans always have one). */
+export function randomTraceId(): string {
+  return nonZero(hex8(random32()) + hex8(random32()) + hex8(random32()) + hex8(random32()));
+}
+
 /** The span id of invocation `invocationId`'s invocation span. */
 export function invocationSpanId(invocationId: string): string {
   const [a, b] = lanes(0x5eed0001, invocationId);

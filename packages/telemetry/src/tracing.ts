@@ -3,4 +3,5 @@
 // with tracing off never load OpenTelemetry (see index.ts).
 export { InvocationTracer, AttemptSpan, OpenCommandSpans, attr, describeCommand } from "./invocation-tracer.js";
 export { SpanQueue } from "./span-queue.js";
-export { OtlpProtoExporter, encodeTraceExportRequest } from "./otlp-exporter.js";
+export { EncodedSpanBatch, OtlpProtoExporter, encodeTraceExportRequest } from "./otlp-exporter.js";
+export type { EncodedSpanExporter } from "./otlp-exporter.js";

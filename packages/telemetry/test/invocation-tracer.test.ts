@@ -1,4 +1,4 @@
-// Goal: the tracer's spans reach a real OTLP/HTTP receiver through the OpenTelemetry protobuf exporter with the derived ids, names and attributes; command spans wait for their completion in a bounded registry (O1, O2); attempt numbers survive a restart (I4); the bounded queue drops and counts past its limit (Q1), counts failed exports (Q2) and never exports inside span end (Q4); method: InvocationTracer against startOtlpReceiver or a capturing exporter, and a SpanQueue over a stalled exporter.
+// Goal: the tracer's spans reach a real OTLP/HTTP receiver through the OpenTelemetry protobuf exporter with the derived ids, names and attributes; command spans wait for their completion in a bounded registry (O1, O2); attempt numbers survive a restart (I4); the bounded queue drops and counts past its limits (Q1), counts failed exports (Q2) and never sends inside span end (Q4), encoding spans as they end (E3, E4); method: InvocationTracer against startOtlpReceiver or a capturing exporter, and a SpanQueue over a stalled exporter.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   OtlpDecodeError,
@@ -10,7 +10,7 @@ import {
   type OtlpReceiver,
   type ReceivedSpan,
 } from "@cairn/telemetry";
-import { InvocationTracer, SpanQueue, describeCommand } from "@cairn/telemetry/tracing";
+import { InvocationTracer, SpanQueue, describeCommand, encodeTraceExportRequest } from "@cairn/telemetry/tracing";
 import {
   CallCommandMessageSchema,
   CallCompletionNotificationMessageSchema,
@@ -134,6 +134,19 @@ describe("InvocationTracer", () => {
     await tracer.shutdown();
   });
 
+  it("makes no span for an invocation whose incoming traceparent is not sampled (I3)", async () => {
+    const { tracer, spans } = capturingTracer();
+    const facts = { invocationId: "inv_1unsampled", service: "Svc", handler: "h", traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00" };
+    const attempt = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 });
+    expect(attempt.traceparent).toBeUndefined();
+    attempt.frame(MessageType.RunCommand, toBinary(RunCommandMessageSchema, create(RunCommandMessageSchema, { name: "step", resultCompletionId: 1 })));
+    attempt.end({ kind: "end" });
+    tracer.endInvocation(facts, { kind: "success" }, Date.now() - 5, Date.now());
+    await tracer.flush();
+    expect(spans).toHaveLength(0);
+    await tracer.shutdown();
+  });
+
   it("refuses an endpoint that is not an http(s) URL", () => {
     expect(() => new InvocationTracer({ endpoint: "collector:4318" })).toThrow(TelemetryConfigError);
     expect(() => new InvocationTracer({ endpoint: "ftp://x" })).toThrow(TelemetryConfigError);
@@ -173,6 +186,81 @@ describe("SpanQueue", () => {
     pending.shift()?.({ code: 0 });
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(queue.stats()).toMatchObject({ exported: 4, dropped: 8, failedSpans: 2, queued: 0 });
+  });
+});
+
+describe("SpanQueue with an encoding exporter", () => {
+  it("encodes each span as it ends, sends from an immediate, and bounds the queued bytes (Q1, Q4, E3)", async () => {
+    const bodies: Uint8Array[] = [];
+    let exportCalls = 0;
+    const exporter = {
+      export: (_spans: unknown[], done: (result: { code: number }) => void) => {
+        exportCalls += 1;
+        done({ code: 0 });
+      },
+      sendEncoded: (body: Uint8Array, done: (result: { code: number }) => void) => {
+        bodies.push(body.slice());
+        done({ code: 0 });
+      },
+      shutdown: () => Promise.resolve(),
+    };
+    const { tracer: source, spans } = capturingTracer();
+    for (let i = 0; i < 5; i++) {
+      const facts = { invocationId: `inv_1queue${i}`, service: "Svc", handler: "h" };
+      source.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 }).end({ kind: "end" });
+      source.endInvocation(facts, { kind: "success" }, Date.now() - 5, Date.now());
+    }
+    await source.flush();
+    expect(spans).toHaveLength(10);
+    const queue = new SpanQueue(exporter, { queueMax: 100, batchMax: 4, flushIntervalMs: 60_000, exportTimeoutMs: 60_000, queueBytesMax: 1 });
+    // queueBytesMax 1: the first span is taken (the queue was empty), every later one is dropped.
+    for (const span of spans.slice(0, 3)) queue.onEnd(span);
+    expect(queue.stats()).toMatchObject({ queued: 1, dropped: 2 });
+    const roomy = new SpanQueue(exporter, { queueMax: 100, batchMax: 4, flushIntervalMs: 5, exportTimeoutMs: 60_000, queueBytesMax: 1 << 20 });
+    for (const span of spans) roomy.onEnd(span);
+    expect(bodies).toHaveLength(0); // Q4: nothing is sent inside onEnd
+    expect(roomy.stats()).toMatchObject({ queued: 10, dropped: 0 });
+    await roomy.forceFlush();
+    expect(exportCalls).toBe(0);
+    expect(bodies).toHaveLength(3); // 4 + 4 + 2
+    const decoded = bodies.flatMap((body) => decodeTraceExportRequest(body));
+    expect(decoded.map((span) => span.spanId).sort()).toEqual(spans.map((span) => span.spanContext().spanId).sort());
+    expect(roomy.stats()).toMatchObject({ exported: 10, queued: 0 });
+  });
+
+  it("encodes every kind of attribute value: short, long and non-ASCII strings, small and large integers, booleans", async () => {
+    const { tracer, spans } = capturingTracer();
+    const facts = { invocationId: "inv_1values", service: "Svc", handler: "h", key: "ключ" };
+    const attempt = tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 });
+    attempt.end({ kind: "failed", code: 2 ** 28, message: "x".repeat(300), retryable: false });
+    tracer.endInvocation(facts, { kind: "failure", code: 0, message: "ünïcode ✓" }, Date.now() - 5, Date.now(), 127);
+    await tracer.flush();
+    const decoded = decodeTraceExportRequest(encodeTraceExportRequest(spans));
+    const attemptSpan = decoded.find((span) => span.name === "attempt Svc/h");
+    const invocation = decoded.find((span) => span.name === "invoke Svc/h");
+    expect(attemptSpan?.attributes).toMatchObject({
+      "restate.invocation.target": "Svc/ключ/h",
+      "restate.error.code": 2 ** 28,
+      "restate.error.message": "x".repeat(300),
+      "restate.error.retryable": false,
+      "restate.invocation.attempt": 1,
+    });
+    expect(invocation?.attributes).toMatchObject({ "restate.error.code": 0, "restate.error.message": "ünïcode ✓", "restate.invocation.attempts": 127, "restate.invocation.key": "ключ" });
+    await tracer.shutdown();
+  });
+
+  it("encodes spans of several resources into one request that decodes to all of them (E4)", async () => {
+    const one = capturingTracer();
+    const two = capturingTracer();
+    for (const [index, { tracer }] of [one, two].entries()) {
+      const facts = { invocationId: `inv_1res${index}`, service: "Svc", handler: "h" };
+      tracer.startAttempt(facts, { deploymentId: "dp_1", protocolVersion: 6 }).end({ kind: "end" });
+      await tracer.flush();
+    }
+    const spans = [...one.spans, ...two.spans, ...one.spans];
+    const decoded = decodeTraceExportRequest(encodeTraceExportRequest(spans));
+    expect(decoded.map((span) => span.spanId)).toEqual([one.spans[0], one.spans[0], two.spans[0]].map((span) => span?.spanContext().spanId));
+    expect(encodeTraceExportRequest([]).length).toBe(0);
   });
 });
 
